@@ -1,0 +1,30 @@
+# The two commands: `make run` and `make test`. Both set up .venv first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint venv clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## Run API (127.0.0.1:9322), worker and beat on the embedded defaults; Ctrl-C stops all.
+run: $(STAMP)
+	$(BIN)/watcher-celery dev
+
+## Lint, then the whole suite (needs PostgreSQL and Redis on 127.0.0.1, see .ci/run).
+test: $(STAMP) lint
+	$(BIN)/python -m pytest -p no:cacheprovider
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) var

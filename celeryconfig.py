@@ -1,0 +1,46 @@
+"""Celery settings, derived from the environment through ``watcher_celery.config``.
+
+Production: Redis as broker and result backend (``WATCHER_BROKER_URL``,
+``WATCHER_RESULT_BACKEND``). Embedded default: kombu's SQLAlchemy transport and the database
+result backend on SQLite files, so ``make run`` needs no server.
+"""
+
+from kombu import Queue
+
+from watcher_celery.config import get_settings
+
+_settings = get_settings()
+
+broker_url = _settings.broker_url
+result_backend = _settings.result_backend
+broker_connection_retry_on_startup = True
+
+task_default_queue = _settings.task_queue
+task_queues = (Queue(_settings.task_queue),)
+
+task_serializer = "json"
+result_serializer = "json"
+accept_content = ["json"]
+timezone = "UTC"
+enable_utc = True
+
+# A worker can die at any line: tasks are acknowledged after they finish and re-queued if the
+# worker process is lost, so every task must be safe to run twice.
+task_acks_late = True
+task_reject_on_worker_lost = True
+worker_prefetch_multiplier = 1
+worker_send_task_events = True
+task_send_sent_event = True
+result_expires = 3600
+
+if _settings.embedded:
+    # The SQL transport polls; a short interval keeps ``make run`` responsive.
+    broker_transport_options = {}
+    broker_pool_limit = None
+
+beat_schedule = {
+    "supersede-expired-action-plans": {
+        "task": "watcher.decision_engine.supersede_expired_plans",
+        "schedule": float(_settings.check_periodic_interval),
+    },
+}

@@ -1,0 +1,121 @@
+"""Shared fixtures: a PostgreSQL database and a Redis queue per test run, real processes.
+
+Each run gets its own database (``wc_test_<random>``) and its own Celery queue name, so runs
+on one machine do not see each other's rows or tasks.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.support.processes import start_api, start_worker
+from watcher_celery.config import reset_settings
+from watcher_celery.db import reset_engine
+
+PG_ADMIN_URL = os.environ.get("WATCHER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("WATCHER_TEST_REDIS", "redis://127.0.0.1:6379/0")
+RUN_ID = uuid.uuid4().hex[:10]
+
+
+def _sqlalchemy_pg_url(database: str) -> str:
+    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    return f"{base}/{database}"
+
+
+def create_pg_database(name: str) -> str:
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return _sqlalchemy_pg_url(name)
+
+
+def drop_pg_database(name: str) -> None:
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def use_database(url: str) -> None:
+    """Point this process at ``url`` (settings and engine re-read)."""
+    os.environ["WATCHER_DATABASE_URL"] = url
+    reset_settings()
+    reset_engine()
+
+
+@pytest.fixture(scope="session")
+def log_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("logs")
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for the whole run."""
+    from watcher_celery.migrate import upgrade
+
+    name = f"wc_test_{RUN_ID}"
+    url = create_pg_database(name)
+    use_database(url)
+    upgrade()
+    yield url
+    reset_engine()
+    drop_pg_database(name)
+
+
+@pytest.fixture(scope="session")
+def service_env(pg_url, tmp_path_factory) -> dict[str, str]:
+    """Environment for real worker and API processes: PostgreSQL, Redis, a private queue."""
+    env = {
+        **os.environ,
+        "WATCHER_DATABASE_URL": pg_url,
+        "WATCHER_BROKER_URL": REDIS_URL,
+        "WATCHER_RESULT_BACKEND": REDIS_URL,
+        "WATCHER_TASK_QUEUE": f"watcher-test-{RUN_ID}",
+        "WATCHER_STATE_DIR": str(tmp_path_factory.mktemp("state")),
+        "WATCHER_HOST": f"test-{RUN_ID}",
+        "WATCHER_LOG_LEVEL": "INFO",
+    }
+    for key in ("WATCHER_BROKER_URL", "WATCHER_RESULT_BACKEND", "WATCHER_TASK_QUEUE"):
+        os.environ[key] = env[key]
+    reset_settings()
+    return env
+
+
+@pytest.fixture(scope="session")
+def worker(service_env, log_dir):
+    service = start_worker(service_env, log_dir)
+    yield service
+    service.stop()
+
+
+@pytest.fixture(scope="session")
+def api(service_env, log_dir):
+    service, base = start_api(service_env, log_dir)
+    yield base
+    service.stop()
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory) -> str:
+    """A migrated SQLite database file: the embedded default's engine."""
+    from watcher_celery.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('sqlite')}/watcher.sqlite"
+    previous = os.environ.get("WATCHER_DATABASE_URL")
+    use_database(url)
+    upgrade()
+    if previous is not None:
+        use_database(previous)
+    return url
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def database(request, pg_url, sqlite_url) -> Iterator[str]:
+    """Run the test once on PostgreSQL and once on SQLite, both migrated to head."""
+    url = pg_url if request.param == "postgresql" else sqlite_url
+    use_database(url)
+    yield url
+    use_database(pg_url)

@@ -1,0 +1,102 @@
+"""Start and stop the project's real processes (worker, API, dev supervisor) for tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(predicate: Callable[[], object], timeout: float, what: str, interval: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
+
+
+class Service:
+    """One ``watcher-celery <role>`` process with its output in a log file."""
+
+    def __init__(self, role: str, env: dict[str, str], log_dir: Path) -> None:
+        self.role = role
+        self.log_path = log_dir / f"{role}-{time.monotonic_ns()}.log"
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "watcher_celery.cli", role],
+            env=env,
+            cwd=ROOT,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_for_log(self, text: str, timeout: float = 60) -> None:
+        def seen():
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.role} exited early:\n{self.log()[-3000:]}")
+            return text in self.log()
+
+        wait_for(seen, timeout, f"{self.role} to log {text!r}")
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                pass
+        if self.process.poll() is None or sig == signal.SIGKILL:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.process.wait()
+        self._log.close()
+
+
+def start_worker(env: dict[str, str], log_dir: Path) -> Service:
+    worker = Service("worker", env, log_dir)
+    worker.wait_for_log("ready.")
+    return worker
+
+
+def start_api(env: dict[str, str], log_dir: Path) -> tuple[Service, str]:
+    port = free_port()
+    api = Service("api", {**env, "WATCHER_API_PORT": str(port)}, log_dir)
+    base = f"http://127.0.0.1:{port}"
+
+    def answers():
+        if api.process.poll() is not None:
+            raise RuntimeError(f"api exited early:\n{api.log()[-3000:]}")
+        try:
+            return requests.get(base + "/", timeout=5).status_code == 200
+        except requests.RequestException:
+            return False
+
+    wait_for(answers, 60, "the API to answer")
+    return api, base

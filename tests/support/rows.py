@@ -1,0 +1,46 @@
+"""Rows for tests that exercise the database directly (states, queries)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+
+from watcher_celery.db import Action, ActionPlan, Audit, Goal, Strategy, session_scope
+from watcher_celery.decision_engine.sync import sync_plugins
+
+
+def make_plan(
+    audit_state: str = "PENDING", plan_state: str = "RECOMMENDED", action_states=("PENDING",)
+) -> tuple[str, str, list[str]]:
+    """An audit of the dummy goal with one plan and its actions; returns their UUIDs."""
+    sync_plugins()
+    with session_scope() as session:
+        goal = session.scalars(select(Goal).where(Goal.name == "dummy", Goal.deleted == 0)).one()
+        strategy = session.scalars(
+            select(Strategy).where(Strategy.name == "dummy", Strategy.deleted == 0)
+        ).one()
+        audit = Audit(
+            name=f"audit-{uuid.uuid4().hex}",
+            audit_type="ONESHOT",
+            state=audit_state,
+            goal_id=goal.id,
+            strategy_id=strategy.id,
+        )
+        session.add(audit)
+        session.flush()
+        plan = ActionPlan(audit_id=audit.id, strategy_id=strategy.id, state=plan_state)
+        session.add(plan)
+        session.flush()
+        actions = [
+            Action(
+                action_plan_id=plan.id,
+                action_type="nop",
+                state=state,
+                input_parameters={"message": "x"},
+            )
+            for state in action_states
+        ]
+        session.add_all(actions)
+        session.flush()
+        return audit.uuid, plan.uuid, [a.uuid for a in actions]

@@ -1,0 +1,69 @@
+"""Audit schemas: the create body, the list filter and the response."""
+
+from marshmallow import Schema, fields
+
+from watcher_celery.api.pagination import PageQuerySchema
+from watcher_celery.api.views import ResourceSchema, UTCDateTime
+from watcher_celery.states import AuditType
+
+
+class AuditCreateSchema(Schema):
+    audit_type = fields.String(required=True, metadata={"enum": [t.value for t in AuditType]})
+    audit_template_uuid = fields.String()
+    goal = fields.String(metadata={"description": "goal UUID or name"})
+    strategy = fields.String(metadata={"description": "strategy UUID or name"})
+    name = fields.String()
+    parameters = fields.Dict(load_default=dict)
+    interval = fields.String(allow_none=True)
+    auto_trigger = fields.Boolean(load_default=False)
+    start_time = fields.DateTime(allow_none=True)
+    end_time = fields.DateTime(allow_none=True)
+    force = fields.Boolean(load_default=False)
+    # Read-only: accepted by the schema only so the API can answer Watcher's message.
+    state = fields.Raw(metadata={"readOnly": True})
+    scope = fields.Raw(metadata={"readOnly": True})
+    hostname = fields.Raw(metadata={"readOnly": True})
+
+
+class AuditQuerySchema(PageQuerySchema):
+    goal = fields.String()
+    strategy = fields.String()
+
+
+class AuditSchema(ResourceSchema):
+    RESOURCE = "audits"
+    LIST_FIELDS = (
+        "uuid",
+        "name",
+        "audit_type",
+        "state",
+        "goal_uuid",
+        "goal_name",
+        "strategy_uuid",
+        "strategy_name",
+        "interval",
+        "scope",
+        "auto_trigger",
+        "next_run_time",
+        "links",
+    )
+    SINCE = {"start_time": 1, "end_time": 1, "force": 2, "status_message": 5}
+
+    uuid = fields.String()
+    name = fields.String()
+    audit_type = fields.String()
+    state = fields.String()
+    goal_uuid = fields.String(attribute="goal.uuid")
+    goal_name = fields.String(attribute="goal.name")
+    strategy_uuid = fields.Function(lambda a: a.strategy.uuid if a.strategy else None)
+    strategy_name = fields.Function(lambda a: a.strategy.name if a.strategy else None)
+    interval = fields.String(allow_none=True)
+    scope = fields.List(fields.Raw())
+    auto_trigger = fields.Boolean()
+    next_run_time = UTCDateTime(allow_none=True)
+    parameters = fields.Dict()
+    hostname = fields.String(allow_none=True)
+    start_time = UTCDateTime(allow_none=True)
+    end_time = UTCDateTime(allow_none=True)
+    force = fields.Boolean()
+    status_message = fields.String(allow_none=True)

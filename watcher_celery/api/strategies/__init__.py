@@ -1,0 +1,5 @@
+"""Strategies: read-only, written by the plugin sync at start-up."""
+
+from watcher_celery.api.strategies.routes import blp
+
+__all__ = ["blp"]

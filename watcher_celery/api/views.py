@@ -1,0 +1,56 @@
+"""Shared pieces of every resource's response schema: UTC timestamps, links, and dumping
+with the list/detail split and the fields each microversion adds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from marshmallow import Schema, fields
+
+from watcher_celery.api import microversion
+from watcher_celery.api.smorest import links
+
+
+class UTCDateTime(fields.DateTime):
+    """ISO-8601 with ``+00:00``; SQLite hands back naive datetimes, which are UTC here."""
+
+    def _serialize(self, value: datetime | None, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+class TimestampsSchema(Schema):
+    created_at = UTCDateTime()
+    updated_at = UTCDateTime()
+    deleted_at = UTCDateTime()
+
+
+class ResourceSchema(TimestampsSchema):
+    """Base for resources addressed by UUID under ``/v1/<RESOURCE>``."""
+
+    RESOURCE = ""
+    LIST_FIELDS: tuple[str, ...] = ()
+    # field name → the minor version (1.x) that added it; hidden below that version.
+    SINCE: Mapping[str, int] = {}
+
+    links = fields.Method("_links")
+
+    def _links(self, obj) -> list[dict[str, str]]:
+        return links(self.RESOURCE, obj.uuid)
+
+    @classmethod
+    def dump_one(cls, row: Any, detail: bool = True) -> dict[str, Any]:
+        return cls._schema(detail).dump(row)
+
+    @classmethod
+    def dump_many(cls, rows: Iterable[Any], detail: bool = False) -> list[dict[str, Any]]:
+        return cls._schema(detail).dump(list(rows), many=True)
+
+    @classmethod
+    def _schema(cls, detail: bool) -> Schema:
+        names = set(cls._declared_fields) if detail else set(cls.LIST_FIELDS)
+        hidden = {name for name, minor in cls.SINCE.items() if not microversion.at_least(minor)}
+        return cls(only=tuple(sorted(names - hidden)))

@@ -1,0 +1,59 @@
+"""The contract every action type fulfils, and the validation of its input parameters.
+
+The applier calls, in order: ``pre_condition`` (raise ``ActionSkipped`` when there is nothing
+to do, any other error fails the action), ``execute`` (return True on success), then
+``post_condition``. On failure ``revert`` puts the resource back as it was before the command;
+on cancel ``abort`` stops a running command (True: it stopped and the resource is back; False:
+it completed anyway).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import jsonschema
+
+from watcher_celery.errors import ActionFailed
+from watcher_celery.plugins import ActionDefinition
+
+
+class BaseAction:
+    name: ClassVar[str]
+    description: ClassVar[str]
+    schema: ClassVar[Mapping[str, Any]] = {}
+
+    def __init__(self, parameters: Mapping[str, Any], cloud: Any = None) -> None:
+        self.parameters = dict(parameters)
+        self.cloud = cloud
+
+    @classmethod
+    def definition(cls) -> ActionDefinition:
+        return ActionDefinition(cls.name, cls.description, cls, cls.schema)
+
+    def validate_parameters(self) -> None:
+        """Refuse parameters that break the action's schema (fails it in pre_condition)."""
+        try:
+            jsonschema.validate(self.parameters, dict(self.schema))
+        except jsonschema.ValidationError as exc:
+            where = "/".join(str(p) for p in exc.absolute_path)
+            raise ActionFailed(
+                f"invalid input parameters{' at ' + where if where else ''}: {exc.message}",
+                phase="pre_condition",
+            ) from None
+
+    def pre_condition(self) -> None:
+        """Check the action still makes sense; raise ActionSkipped or an error otherwise."""
+
+    def execute(self) -> bool:
+        raise ActionFailed(f"action type {self.name} cannot execute")
+
+    def post_condition(self) -> None:
+        """Check the command had the intended effect."""
+
+    def revert(self) -> None:
+        """Put the resource back in its state before the command."""
+
+    def abort(self) -> bool | None:
+        """Stop a running command; True if it stopped, False if it completed anyway."""
+        return True

@@ -1,0 +1,45 @@
+"""The Celery application, its base task and the signal handlers, in one ordered list."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import Celery, Task, signals
+
+from watcher_celery.db.session import reset_engine
+
+LOG = logging.getLogger(__name__)
+
+TASK_MODULES = ("watcher_celery.decision_engine.tasks", "watcher_celery.applier.tasks")
+
+
+class WatcherTask(Task):
+    """Base task: acknowledged late and re-queued if the worker dies, so safe to run twice."""
+
+    acks_late = True
+    reject_on_worker_lost = True
+
+
+app = Celery("watcher_celery", task_cls=WatcherTask, include=list(TASK_MODULES))
+app.config_from_object("celeryconfig")
+
+
+def _reset_engine_after_fork(**_kwargs) -> None:
+    """Connections must not be shared across fork: each worker child opens its own."""
+    reset_engine()
+
+
+def _sync_plugins_at_start(**_kwargs) -> None:
+    from watcher_celery.decision_engine.sync import sync_plugins
+
+    sync_plugins()
+
+
+# Handlers connected in this order; each is small and does one thing.
+HANDLERS = (
+    (signals.worker_process_init, _reset_engine_after_fork),
+    (signals.worker_init, _sync_plugins_at_start),
+)
+
+for _signal, _handler in HANDLERS:
+    _signal.connect(_handler, weak=False)

@@ -1,0 +1,110 @@
+"""The ``watcher-celery`` command: run the services, migrate the database."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from watcher_celery.config import get_settings
+
+
+def _api(_args) -> int:
+    settings = get_settings()
+    from gunicorn.app.wsgiapp import run
+
+    sys.argv = [
+        "gunicorn",
+        "--bind",
+        f"{settings.api_host}:{settings.api_port}",
+        "--workers",
+        os.environ.get("WATCHER_API_WORKERS", "2"),
+        "--threads",
+        os.environ.get("WATCHER_API_THREADS", "4"),
+        "--access-logfile",
+        "-",
+        "watcher_celery.wsgi:application",
+    ]
+    run()
+    return 0
+
+
+def _worker(_args) -> int:
+    from watcher_celery.celery_app import app
+
+    settings = get_settings()
+    argv = [
+        "worker",
+        "--loglevel",
+        os.environ.get("WATCHER_LOG_LEVEL", "INFO"),
+        "--queues",
+        settings.task_queue,
+        "--events",
+        "--concurrency",
+        os.environ.get("WATCHER_WORKER_CONCURRENCY", "2"),
+        "--hostname",
+        f"watcher@{settings.host}",
+    ]
+    app.worker_main(argv)
+    return 0
+
+
+def _beat(_args) -> int:
+    from watcher_celery.celery_app import app
+
+    settings = get_settings()
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    app.start(
+        [
+            "beat",
+            "--loglevel",
+            os.environ.get("WATCHER_LOG_LEVEL", "INFO"),
+            "--schedule",
+            str(settings.state_dir / "celerybeat-schedule"),
+        ]
+    )
+    return 0
+
+
+def _flower(_args) -> int:
+    from watcher_celery.celery_app import app
+
+    port = os.environ.get("WATCHER_FLOWER_PORT", "5555")
+    app.start(["flower", f"--port={port}", "--address=127.0.0.1"])
+    return 0
+
+
+def _migrate(_args) -> int:
+    from watcher_celery.migrate import upgrade
+
+    upgrade()
+    return 0
+
+
+def _dev(_args) -> int:
+    from watcher_celery.devserver import run
+
+    return run()
+
+
+COMMANDS = {
+    "api": (_api, "serve the REST API (gunicorn)"),
+    "worker": (_worker, "run a Celery worker (decision engine and applier tasks)"),
+    "beat": (_beat, "run celery beat (continuous audits, plan expiry)"),
+    "flower": (_flower, "run Flower, the task monitor"),
+    "migrate": (_migrate, "upgrade the database to the newest schema"),
+    "dev": (_dev, "migrate, then run api, worker and beat together until Ctrl-C"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="watcher-celery", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (_func, help_text) in COMMANDS.items():
+        sub.add_parser(name, help=help_text)
+    args = parser.parse_args(argv)
+    return COMMANDS[args.command][0](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

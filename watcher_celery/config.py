@@ -1,0 +1,84 @@
+"""Settings from environment variables, in one place.
+
+Every default is embedded and local (SQLite files under ``WATCHER_STATE_DIR``, the SQLAlchemy
+broker transport), so ``make run`` needs no external server; production sets the PostgreSQL and
+Redis URLs.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _state_dir() -> Path:
+    return Path(os.environ.get("WATCHER_STATE_DIR", "var")).resolve()
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return default if raw is None or raw == "" else int(raw)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A snapshot of the environment; read with :func:`get_settings`."""
+
+    state_dir: Path = field(default_factory=_state_dir)
+    database_url: str = ""
+    broker_url: str = ""
+    result_backend: str = ""
+    task_queue: str = "watcher"
+    api_host: str = "127.0.0.1"
+    api_port: int = 9322
+    api_max_limit: int = 1000
+    host: str = field(default_factory=socket.gethostname)
+    action_execution_rules: str = ""
+    action_plan_expiry_hours: int = 24
+    check_periodic_interval: int = 1800
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        state = _state_dir()
+        return cls(
+            state_dir=state,
+            database_url=_env("WATCHER_DATABASE_URL", f"sqlite:///{state}/watcher.sqlite"),
+            broker_url=_env("WATCHER_BROKER_URL", f"sqla+sqlite:///{state}/broker.sqlite"),
+            result_backend=_env("WATCHER_RESULT_BACKEND", f"db+sqlite:///{state}/results.sqlite"),
+            task_queue=_env("WATCHER_TASK_QUEUE", "watcher"),
+            api_host=_env("WATCHER_API_HOST", "127.0.0.1"),
+            api_port=_env_int("WATCHER_API_PORT", 9322),
+            api_max_limit=_env_int("WATCHER_API_MAX_LIMIT", 1000),
+            host=_env("WATCHER_HOST", socket.gethostname()),
+            action_execution_rules=_env("WATCHER_ACTION_EXECUTION_RULES", ""),
+            action_plan_expiry_hours=_env_int("WATCHER_ACTION_PLAN_EXPIRY", 24),
+            check_periodic_interval=_env_int("WATCHER_CHECK_PERIODIC_INTERVAL", 1800),
+        )
+
+    @property
+    def embedded(self) -> bool:
+        """True when running on the embedded defaults (SQLite and the SQL broker transport)."""
+        return self.broker_url.startswith("sqla+")
+
+
+_settings: Settings | None = None
+
+
+def get_settings() -> Settings:
+    """Return the process-wide settings, read from the environment on first use."""
+    global _settings
+    if _settings is None:
+        _settings = Settings.from_env()
+    return _settings
+
+
+def reset_settings() -> None:
+    """Forget cached settings so the next :func:`get_settings` re-reads the environment."""
+    global _settings
+    _settings = None

@@ -1,0 +1,34 @@
+"""Persistence: SQLAlchemy 2 models and the session factory."""
+
+from watcher_celery.db.models import (
+    Action,
+    ActionDescription,
+    ActionPlan,
+    Audit,
+    AuditTemplate,
+    Base,
+    EfficacyIndicator,
+    Goal,
+    ScoringEngine,
+    Service,
+    Strategy,
+)
+from watcher_celery.db.session import get_engine, get_sessionmaker, reset_engine, session_scope
+
+__all__ = [
+    "Action",
+    "ActionDescription",
+    "ActionPlan",
+    "Audit",
+    "AuditTemplate",
+    "Base",
+    "EfficacyIndicator",
+    "Goal",
+    "ScoringEngine",
+    "Service",
+    "Strategy",
+    "get_engine",
+    "get_sessionmaker",
+    "reset_engine",
+    "session_scope",
+]

@@ -1,0 +1,208 @@
+"""The Watcher domain objects as SQLAlchemy 2 models.
+
+Soft delete: ``deleted_at`` is set and ``deleted`` takes the row's id, so a unique constraint on
+``(name, deleted)`` keeps names unique among live rows only (live rows all have ``deleted = 0``).
+"""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_uuid() -> str:
+    return str(uuidlib.uuid4())
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), onupdate=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deleted: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    def soft_delete(self) -> None:
+        """Hide the row from the API and free its name for reuse."""
+        self.deleted_at = utcnow()
+        self.deleted = self.id  # type: ignore[attr-defined]
+
+
+class Goal(TimestampMixin, Base):
+    __tablename__ = "goals"
+    __table_args__ = (UniqueConstraint("name", "deleted", name="uniq_goals0name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    name: Mapped[str] = mapped_column(String(63))
+    display_name: Mapped[str] = mapped_column(String(63))
+    efficacy_specification: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class Strategy(TimestampMixin, Base):
+    __tablename__ = "strategies"
+    __table_args__ = (UniqueConstraint("name", "deleted", name="uniq_strategies0name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    name: Mapped[str] = mapped_column(String(63))
+    display_name: Mapped[str] = mapped_column(String(63))
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id"))
+    parameters_spec: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    goal: Mapped[Goal] = relationship(lazy="joined")
+
+
+class AuditTemplate(TimestampMixin, Base):
+    __tablename__ = "audit_templates"
+    __table_args__ = (UniqueConstraint("name", "deleted", name="uniq_audit_templates0name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    name: Mapped[str] = mapped_column(String(63))
+    description: Mapped[str | None] = mapped_column(String(255))
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id"))
+    strategy_id: Mapped[int | None] = mapped_column(ForeignKey("strategies.id"))
+    scope: Mapped[list[Any]] = mapped_column(default=list)
+    default_parameters: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    goal: Mapped[Goal] = relationship(lazy="joined")
+    strategy: Mapped[Strategy | None] = relationship(lazy="joined")
+
+
+class Audit(TimestampMixin, Base):
+    __tablename__ = "audits"
+    __table_args__ = (UniqueConstraint("name", "deleted", name="uniq_audits0name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    name: Mapped[str] = mapped_column(String(63))
+    audit_type: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    parameters: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    interval: Mapped[str | None] = mapped_column(String(36))
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id"))
+    strategy_id: Mapped[int | None] = mapped_column(ForeignKey("strategies.id"))
+    scope: Mapped[list[Any]] = mapped_column(default=list)
+    auto_trigger: Mapped[bool] = mapped_column(Boolean, default=False)
+    next_run_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    hostname: Mapped[str | None] = mapped_column(String(255))
+    start_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    end_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    force: Mapped[bool] = mapped_column(Boolean, default=False)
+    status_message: Mapped[str | None] = mapped_column(Text)
+
+    goal: Mapped[Goal] = relationship(lazy="joined")
+    strategy: Mapped[Strategy | None] = relationship(lazy="joined")
+
+
+class ActionPlan(TimestampMixin, Base):
+    __tablename__ = "action_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), index=True)
+    strategy_id: Mapped[int] = mapped_column(ForeignKey("strategies.id"))
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    global_efficacy: Mapped[list[Any] | None] = mapped_column(JSON)
+    hostname: Mapped[str | None] = mapped_column(String(255))
+    status_message: Mapped[str | None] = mapped_column(Text)
+
+    audit: Mapped[Audit] = relationship(lazy="joined")
+    strategy: Mapped[Strategy] = relationship(lazy="joined")
+    efficacy_indicators: Mapped[list[EfficacyIndicator]] = relationship(
+        lazy="selectin",
+        order_by="EfficacyIndicator.id",
+        primaryjoin="and_(ActionPlan.id == EfficacyIndicator.action_plan_id, "
+        "EfficacyIndicator.deleted == 0)",
+        viewonly=True,
+    )
+
+
+class Action(TimestampMixin, Base):
+    __tablename__ = "actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    action_plan_id: Mapped[int] = mapped_column(ForeignKey("action_plans.id"), index=True)
+    action_type: Mapped[str] = mapped_column(String(255))
+    input_parameters: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    parents: Mapped[list[Any]] = mapped_column(default=list)
+    status_message: Mapped[str | None] = mapped_column(Text)
+    # The Celery task id the applier dispatched this action under; set by the conditional
+    # claim so each action is dispatched once, and used to revoke it on cancel.
+    task_id: Mapped[str | None] = mapped_column(String(36))
+
+    action_plan: Mapped[ActionPlan] = relationship(lazy="joined")
+    description_row: Mapped[ActionDescription | None] = relationship(
+        lazy="selectin",
+        primaryjoin="and_(foreign(Action.action_type) == ActionDescription.action_type, "
+        "ActionDescription.deleted == 0)",
+        viewonly=True,
+        uselist=False,
+    )
+
+
+class EfficacyIndicator(TimestampMixin, Base):
+    __tablename__ = "efficacy_indicators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    name: Mapped[str] = mapped_column(String(63))
+    description: Mapped[str | None] = mapped_column(String(255))
+    unit: Mapped[str | None] = mapped_column(String(63))
+    value: Mapped[float | None] = mapped_column(Float)
+    action_plan_id: Mapped[int] = mapped_column(ForeignKey("action_plans.id"), index=True)
+
+
+class ScoringEngine(TimestampMixin, Base):
+    __tablename__ = "scoring_engines"
+    __table_args__ = (UniqueConstraint("name", "deleted", name="uniq_scoring_engines0name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    name: Mapped[str] = mapped_column(String(63))
+    description: Mapped[str | None] = mapped_column(String(255))
+    metainfo: Mapped[str | None] = mapped_column(Text)
+
+
+class Service(TimestampMixin, Base):
+    __tablename__ = "services"
+    __table_args__ = (UniqueConstraint("host", "name", "deleted", name="uniq_services0host0name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    host: Mapped[str] = mapped_column(String(255))
+    last_seen_up: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ActionDescription(TimestampMixin, Base):
+    __tablename__ = "action_descriptions"
+    __table_args__ = (
+        UniqueConstraint("action_type", "deleted", name="uniq_action_descriptions0action_type"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_type: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(String(255))

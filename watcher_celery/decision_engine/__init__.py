@@ -1,0 +1,1 @@
+"""Decision engine: turns an audit into an action plan (run_audit)."""

@@ -1,0 +1,159 @@
+"""One audit run: claim → strategy → efficacy → planner → plan, with failures recorded.
+
+Steps (the "Called from" lines of the hookspecs refer to them):
+  1. claim the audit (PENDING → ONGOING), unless a plan is ONGOING and the audit is not forced;
+  2. choose the strategy and fill its parameters' defaults;
+  3. run the strategy on the scoped cluster model (``StrategyContext``);
+  4. validate efficacy indicators, plan the actions into a DAG and store the plan;
+  5. ONESHOT and EVENT audits end SUCCEEDED; CONTINUOUS ones stay ONGOING.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import exists, select
+
+from watcher_celery.config import get_settings
+from watcher_celery.db import ActionPlan, Audit, Strategy, session_scope
+from watcher_celery.decision_engine import efficacy, parameters
+from watcher_celery.decision_engine.plan_store import save_plan
+from watcher_celery.decision_engine.selection import select_strategy
+from watcher_celery.errors import IllegalTransition, WatcherCeleryError
+from watcher_celery.plugins import StrategyContext
+from watcher_celery.plugins.registry import get_registry
+from watcher_celery.states import (
+    ActionPlanState,
+    Actor,
+    AuditState,
+    AuditType,
+    transition,
+    transition_where,
+)
+
+LOG = logging.getLogger(__name__)
+PLAN_ONGOING = "Audit cancelled: an action plan is ONGOING and the audit is not forced."
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    state: str
+    action_plan_uuid: str | None = None
+    auto_trigger: bool = False
+
+
+def _claim(audit: Audit) -> bool:
+    """PENDING → ONGOING (EVENT audits also from SUCCEEDED). False if the audit is not ours."""
+    claimable = {AuditState.PENDING}
+    if audit.audit_type == AuditType.EVENT:
+        claimable.add(AuditState.SUCCEEDED)
+    with session_scope() as session:
+        if not audit.force and session.scalar(
+            select(exists().where(ActionPlan.state == ActionPlanState.ONGOING))
+        ):
+            if audit.audit_type == AuditType.ONESHOT:
+                transition_where(
+                    session,
+                    Audit,
+                    AuditState.CANCELLED,
+                    Actor.SERVICE,
+                    Audit.uuid == audit.uuid,
+                    expected=AuditState.PENDING,
+                    status_message=PLAN_ONGOING,
+                )
+            return False
+        try:
+            transition(
+                session,
+                Audit,
+                audit.uuid,
+                AuditState.ONGOING,
+                Actor.SERVICE,
+                expected=claimable,
+                hostname=get_settings().host,
+                status_message=None,
+            )
+        except IllegalTransition:
+            # Re-delivered after a worker died mid-run: take over if no plan was written.
+            return audit.state == AuditState.ONGOING and not session.scalar(
+                select(exists().where(ActionPlan.audit_id == audit.id))
+            )
+    return True
+
+
+def _fail(audit_uuid: str, message: str) -> AuditResult:
+    with session_scope() as session:
+        transition_where(
+            session,
+            Audit,
+            AuditState.FAILED,
+            Actor.SERVICE,
+            Audit.uuid == audit_uuid,
+            expected=AuditState.ONGOING,
+            status_message=message,
+        )
+    return AuditResult(AuditState.FAILED)
+
+
+def run_audit(audit_uuid: str) -> AuditResult:
+    """Run one audit to its plan; errors end the audit FAILED with a readable message."""
+    with session_scope() as session:
+        audit = session.scalars(select(Audit).where(Audit.uuid == audit_uuid)).one_or_none()
+    if audit is None or not _claim(audit):
+        return AuditResult(audit.state if audit else AuditState.DELETED)
+    try:
+        return _plan_audit(audit)
+    except WatcherCeleryError as exc:
+        LOG.info("audit %s failed: %s", audit_uuid, exc)
+        return _fail(audit_uuid, str(exc))
+    except Exception as exc:
+        LOG.exception("audit %s failed", audit_uuid)
+        return _fail(audit_uuid, f"{type(exc).__name__}: {exc}")
+
+
+def _plan_audit(audit: Audit) -> AuditResult:
+    registry = get_registry()
+    strategy = select_strategy(
+        registry, audit.goal.name, audit.strategy.name if audit.strategy else None
+    )
+    goal = registry.goal(strategy.goal)
+    params = parameters.validate(strategy.parameters_schema, audit.parameters)
+    context = StrategyContext(parameters=params, audit_uuid=audit.uuid, audit_type=audit.audit_type)
+    solution = strategy.execute(context)
+    rows = efficacy.indicators(goal, solution.indicators)
+    overall = efficacy.global_efficacy(goal, solution.indicators)
+    planned = registry.planner(strategy.planner).plan(solution.actions)
+
+    with session_scope() as session:
+        strategy_row = session.scalars(
+            select(Strategy).where(Strategy.name == strategy.name, Strategy.deleted == 0)
+        ).one()
+        audit_row = session.get(Audit, audit.id)
+        if audit.audit_type == AuditType.CONTINUOUS:
+            transition_where(
+                session,
+                ActionPlan,
+                ActionPlanState.CANCELLED,
+                Actor.SERVICE,
+                ActionPlan.audit_id == audit.id,
+                expected=ActionPlanState.RECOMMENDED,
+            )
+        plan = save_plan(session, audit_row, strategy_row, planned, rows, overall)
+        audit_row.parameters = params
+        if audit_row.strategy_id is None:
+            audit_row.strategy_id = strategy_row.id
+        final = AuditState.ONGOING
+        if audit.audit_type != AuditType.CONTINUOUS:
+            transition(
+                session,
+                Audit,
+                audit.uuid,
+                AuditState.SUCCEEDED,
+                Actor.SERVICE,
+                expected=AuditState.ONGOING,
+            )
+            final = AuditState.SUCCEEDED
+    return AuditResult(
+        final, plan.uuid, audit.auto_trigger and plan.state == ActionPlanState.RECOMMENDED
+    )

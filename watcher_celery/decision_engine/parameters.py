@@ -1,0 +1,51 @@
+"""Strategy parameter validation: draft-4 JSON schema, defaults filled in, unknown keys refused.
+
+Used by the API when an audit or template is created and by the decision engine before a run.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+import jsonschema
+from jsonschema import validators
+
+from watcher_celery.errors import Invalid
+
+
+def _fill_defaults_and_refuse_unknown(validator_class):
+    validate_properties = validator_class.VALIDATORS["properties"]
+
+    def properties(validator, props, instance, schema):
+        if isinstance(instance, dict):
+            for key in instance:
+                if props and key not in props:
+                    yield jsonschema.ValidationError(f"Audit parameter {key} not allowed")
+            for name, subschema in props.items():
+                if "default" in subschema and name not in instance:
+                    instance[name] = copy.deepcopy(subschema["default"])
+        yield from validate_properties(validator, props, instance, schema)
+
+    return validators.extend(validator_class, {"properties": properties})
+
+
+StrictDefaultValidator = _fill_defaults_and_refuse_unknown(jsonschema.Draft4Validator)
+
+
+def validate(schema: Mapping[str, Any], parameters: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Return a copy of ``parameters`` with defaults filled; raise :class:`Invalid` if wrong."""
+    filled = copy.deepcopy(dict(parameters or {}))
+    if not schema:
+        if filled:
+            raise Invalid("This strategy takes no parameters")
+        return filled
+    full_schema = {"type": "object", **schema}
+    error = jsonschema.exceptions.best_match(
+        StrictDefaultValidator(full_schema).iter_errors(filled)
+    )
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path)
+        raise Invalid(f"Invalid parameters{' at ' + where if where else ''}: {error.message}")
+    return filled

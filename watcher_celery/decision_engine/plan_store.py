@@ -1,0 +1,47 @@
+"""Persisting a planned solution: the action plan, its actions (DAG) and efficacy rows.
+
+Everything is written in the caller's transaction, so an audit either gets a whole plan or none.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from watcher_celery.db import Action, ActionPlan, Audit, EfficacyIndicator, Strategy
+from watcher_celery.db.models import new_uuid
+from watcher_celery.plugins import PlannedAction
+from watcher_celery.states import ActionPlanState, ActionState
+
+
+def save_plan(
+    session: Session,
+    audit: Audit,
+    strategy: Strategy,
+    planned: list[PlannedAction],
+    indicators: list[dict[str, Any]],
+    global_efficacy: list[dict[str, Any]] | None,
+) -> ActionPlan:
+    plan = ActionPlan(
+        audit_id=audit.id,
+        strategy_id=strategy.id,
+        state=ActionPlanState.RECOMMENDED if planned else ActionPlanState.SUCCEEDED,
+        global_efficacy=global_efficacy,
+    )
+    session.add(plan)
+    session.flush()
+    uuids = [new_uuid() for _ in planned]
+    session.add_all(
+        Action(
+            uuid=uuids[index],
+            action_plan_id=plan.id,
+            action_type=item.action_type,
+            input_parameters=item.input_parameters,
+            state=ActionState.PENDING,
+            parents=[uuids[p] for p in item.parents],
+        )
+        for index, item in enumerate(planned)
+    )
+    session.add_all(EfficacyIndicator(action_plan_id=plan.id, **row) for row in indicators)
+    return plan

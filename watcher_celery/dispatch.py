@@ -1,0 +1,19 @@
+"""Messages between services: send a task by name with a UUID, nothing else.
+
+The API uses these after its transaction commits; the tasks re-read the database.
+"""
+
+from __future__ import annotations
+
+from watcher_celery.celery_app import app
+
+RUN_AUDIT = "watcher.decision_engine.run_audit"
+LAUNCH_ACTION_PLAN = "watcher.applier.launch_action_plan"
+
+
+def run_audit(audit_uuid: str) -> None:
+    app.send_task(RUN_AUDIT, args=[audit_uuid])
+
+
+def launch_action_plan(action_plan_uuid: str) -> None:
+    app.send_task(LAUNCH_ACTION_PLAN, args=[action_plan_uuid])

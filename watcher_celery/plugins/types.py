@@ -1,0 +1,129 @@
+"""Plain values exchanged with plugins: definitions they register and the solution they return.
+
+Nothing here imports Celery, Flask or the database: a strategy sees data, not services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+RESERVED_PARAMETER = "resource_id"
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    """One efficacy indicator a goal defines: its JSON schema and whether it is required."""
+
+    name: str
+    description: str
+    schema: Mapping[str, Any]
+    unit: str | None = None
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class GoalDefinition:
+    """A goal: what an audit optimises for, and how its efficacy is measured."""
+
+    name: str
+    display_name: str
+    indicators: tuple[IndicatorSpec, ...] = ()
+    # Maps the indicator values of a solution to the global efficacy list
+    # ``[{name, description, unit, value}]``; None means the goal has no global efficacy.
+    global_efficacy: Callable[[Mapping[str, Any]], list[dict[str, Any]]] | None = None
+
+
+@dataclass(frozen=True)
+class SolutionAction:
+    """An action a strategy wants, before planning gives it parents."""
+
+    action_type: str
+    input_parameters: dict[str, Any]
+
+
+@dataclass
+class Solution:
+    """What a strategy returns: actions in the order it wants them, and indicator values."""
+
+    actions: list[SolutionAction] = field(default_factory=list)
+    indicators: dict[str, Any] = field(default_factory=dict)
+
+    def add_action(
+        self,
+        action_type: str,
+        resource_id: str | None = None,
+        input_parameters: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Append an action; ``resource_id`` is reserved and goes into the parameters.
+
+        An action identical to one already in the solution is dropped.
+        """
+        params = dict(input_parameters or {})
+        if RESERVED_PARAMETER in params:
+            raise ValueError(f"'{RESERVED_PARAMETER}' is reserved: pass it as resource_id")
+        if resource_id is not None:
+            params[RESERVED_PARAMETER] = resource_id
+        candidate = SolutionAction(action_type, params)
+        if candidate not in self.actions:
+            self.actions.append(candidate)
+
+    def set_indicator(self, name: str, value: Any) -> None:
+        self.indicators[name] = value
+
+
+@dataclass(frozen=True)
+class StrategyContext:
+    """Everything a strategy may read: the scoped cluster model, metrics and its parameters."""
+
+    parameters: Mapping[str, Any]
+    model: Any = None
+    metrics: Any = None
+    audit_uuid: str = ""
+    audit_type: str = "ONESHOT"
+
+
+@dataclass(frozen=True)
+class StrategyDefinition:
+    """A strategy: which goal it serves, its parameter schema and the function that solves."""
+
+    name: str
+    display_name: str
+    goal: str
+    execute: Callable[[StrategyContext], Solution]
+    parameters_schema: Mapping[str, Any] = field(default_factory=dict)
+    planner: str = "weight"
+    # Data models the strategy needs ("compute", "storage", "baremetal"); none for dummies.
+    models: tuple[str, ...] = ()
+    # Metric names (reference §9.1) the strategy reads from a datasource.
+    metrics: tuple[str, ...] = ()
+    # ALWAYS: children of an action run whatever its outcome. ANY: they run only if it failed.
+    action_execution_rule: str = "ALWAYS"
+
+
+@dataclass(frozen=True)
+class PlannedAction:
+    """An action with its place in the plan's DAG: ``parents`` index into the planned list."""
+
+    action_type: str
+    input_parameters: dict[str, Any]
+    parents: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlannerDefinition:
+    """A planner: turns the solution's ordered actions into a DAG."""
+
+    name: str
+    plan: Callable[[list[SolutionAction]], list[PlannedAction]]
+
+
+@dataclass(frozen=True)
+class ActionDefinition:
+    """An action type the applier can run: its class (see ``applier.actions.base``)."""
+
+    name: str
+    description: str
+    factory: Callable[..., Any]
+    schema: Mapping[str, Any] = field(default_factory=dict)
