@@ -76,3 +76,7 @@ class ActionSkipped(WatcherCeleryError):
 
 class ServiceUnavailable(WatcherCeleryError):
     """Raised when a request was valid but another service (broker, worker) cannot be reached."""
+
+
+class DatasourceError(WatcherCeleryError):
+    """Raised when a metrics backend cannot be reached or answers nonsense."""

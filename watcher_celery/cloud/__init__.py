@@ -1,0 +1,1 @@
+"""What the engine needs from a cloud, and the clouds that provide it."""

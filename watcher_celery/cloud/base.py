@@ -1,0 +1,92 @@
+"""The cloud adapter protocol: what the decision engine reads and what actions do.
+
+Implemented by the simulated cloud (``cloud/simulated.py``) and by the openstacksdk adapter
+(``cloud/openstack.py``). Failures raise :class:`~watcher_celery.errors.CloudError`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from watcher_celery.decision_engine.model import (
+    BaremetalNode,
+    ComputeNode,
+    Instance,
+    StoragePool,
+    Volume,
+)
+
+
+@dataclass(frozen=True)
+class Migration:
+    """A server migration as the cloud reports it."""
+
+    id: str
+    instance_uuid: str
+    source: str
+    destination: str | None
+    status: str  # queued | preparing | running | post-migrating | completed | error | ...
+    migration_type: str  # live-migration | migration | resize
+    progress: int | None = None  # percent, for live migrations
+
+
+class CloudAdapter(Protocol):
+    # --- reading (collectors) --------------------------------------------------------------
+
+    def compute_nodes(self) -> list[ComputeNode]:
+        """Every nova-compute host with capacities, reserved amounts, ratios, state/status,
+        disabled_reason, availability zone and aggregate names."""
+
+    def instances(self) -> list[Instance]:
+        """Every non-deleted server with its flavor sizes, state, host and metadata."""
+
+    def storage_pools(self) -> list[StoragePool]: ...
+
+    def volumes(self) -> list[Volume]: ...
+
+    def baremetal_nodes(self) -> list[BaremetalNode]: ...
+
+    def get_instance(self, uuid: str) -> Instance | None: ...
+
+    def get_compute_node(self, hostname: str) -> ComputeNode | None: ...
+
+    def get_volume(self, uuid: str) -> Volume | None: ...
+
+    def get_baremetal_node(self, uuid: str) -> BaremetalNode | None: ...
+
+    def flavor_exists(self, name_or_id: str) -> bool: ...
+
+    # --- operations (actions) -------------------------------------------------------------
+
+    def live_migrate(self, instance_uuid: str, destination: str | None = None) -> None:
+        """Start a live migration; the scheduler picks the host if ``destination`` is None."""
+
+    def cold_migrate(self, instance_uuid: str, destination: str | None = None) -> None:
+        """Start a cold migration; it ends in VERIFY_RESIZE, to confirm."""
+
+    def resize(self, instance_uuid: str, flavor: str) -> None: ...
+
+    def confirm_resize(self, instance_uuid: str) -> None: ...
+
+    def revert_resize(self, instance_uuid: str) -> None: ...
+
+    def migrations(self, instance_uuid: str) -> list[Migration]:
+        """The instance's migrations, newest first."""
+
+    def abort_migration(self, instance_uuid: str, migration_id: str) -> None:
+        """Abort a running live migration (the instance stays on its source)."""
+
+    def set_compute_service(self, hostname: str, enabled: bool, reason: str | None = None) -> None:
+        """Enable or disable the nova-compute service of ``hostname``."""
+
+    def stop_instance(self, instance_uuid: str) -> None: ...
+
+    def start_instance(self, instance_uuid: str) -> None: ...
+
+    def set_power_state(self, node_uuid: str, on: bool) -> None:
+        """Power a bare-metal node on or off."""
+
+    def migrate_volume(self, volume_uuid: str, pool: str) -> None: ...
+
+    def retype_volume(self, volume_uuid: str, volume_type: str) -> None: ...

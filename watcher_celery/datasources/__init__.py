@@ -1,0 +1,1 @@
+"""Metrics for strategies: the datasource interface, a simulated backend and Prometheus."""

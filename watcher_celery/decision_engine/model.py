@@ -1,0 +1,225 @@
+"""The cluster data model strategies read (reference §8.3): plain objects, no services.
+
+Built by a collector from a cloud adapter (``cloud/``) with the audit scope applied; strategies
+get their own copy and may change it (``migrate_instance``) to simulate their plan. Per-node
+usage is kept incrementally, so a strategy's what-if moves cost O(1) at 200,000 instances.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+# --- compute -------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ComputeNode:
+    uuid: str
+    hostname: str
+    vcpus: int
+    memory: int  # MB
+    disk: int  # GB
+    vcpu_reserved: int = 0
+    memory_mb_reserved: int = 0
+    disk_gb_reserved: int = 0
+    vcpu_ratio: float = 1.0
+    memory_ratio: float = 1.0
+    disk_ratio: float = 1.0
+    state: str = "up"  # up | down
+    status: str = "enabled"  # enabled | disabled
+    disabled_reason: str | None = None
+    availability_zone: str | None = None
+    aggregates: tuple[str, ...] = ()  # aggregate names
+    # Bare-metal node behind this hypervisor, for power actions (saving_energy).
+    baremetal_uuid: str | None = None
+
+    @property
+    def vcpu_capacity(self) -> float:
+        return (self.vcpus - self.vcpu_reserved) * self.vcpu_ratio
+
+    @property
+    def memory_capacity(self) -> float:
+        return (self.memory - self.memory_mb_reserved) * self.memory_ratio
+
+    @property
+    def disk_capacity(self) -> float:
+        return (self.disk - self.disk_gb_reserved) * self.disk_ratio
+
+    @property
+    def available(self) -> bool:
+        """Up and enabled: may receive instances."""
+        return self.state == "up" and self.status == "enabled"
+
+
+INSTANCE_STATES = (
+    "active", "building", "paused", "suspended", "stopped", "rescued", "resized",
+    "shelved", "soft-delete", "deleted", "error",
+)  # fmt: skip
+
+
+@dataclass(slots=True)
+class Instance:
+    uuid: str
+    name: str
+    vcpus: int
+    memory: int  # MB (flavor)
+    disk: int  # GB: root (0 if boot-from-volume) + ephemeral + ceil(swap / 1024)
+    state: str = "active"
+    project_id: str = ""
+    host: str | None = None  # hostname of the compute node
+    metadata: dict[str, Any] = field(default_factory=dict)
+    locked: bool = False
+    watcher_exclude: bool = False
+    flavor_name: str | None = None
+    created: str | None = None
+    pinned_az: str | None = None
+    flavor_extra_specs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Usage:
+    vcpus: float = 0.0
+    memory: float = 0.0
+    disk: float = 0.0
+    count: int = 0
+
+    def add(self, instance: Instance, sign: int = 1) -> None:
+        self.vcpus += sign * instance.vcpus
+        self.memory += sign * instance.memory
+        self.disk += sign * instance.disk
+        self.count += sign
+
+
+# --- storage and bare metal ---------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class StoragePool:
+    name: str  # host@backend#pool
+    total_capacity_gb: float
+    free_capacity_gb: float
+    provisioned_capacity_gb: float = 0.0
+    allocated_capacity_gb: float = 0.0
+    total_volumes: int = 0
+    max_over_subscription_ratio: float = 1.0
+    availability_zone: str | None = None
+    volume_types: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class Volume:
+    uuid: str
+    name: str
+    size: int  # GB
+    status: str = "available"
+    pool: str | None = None  # pool name (os-vol-host-attr:host)
+    volume_type: str | None = None
+    project_id: str = ""
+    bootable: bool = False
+    multiattach: bool = False
+    attachments: list[dict[str, str]] = field(default_factory=list)  # [{server_id, ...}]
+    snapshot_id: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    created_at: str | None = None
+
+
+@dataclass(slots=True)
+class BaremetalNode:
+    uuid: str
+    power_state: str  # "power on" | "power off"
+    maintenance: bool = False
+    maintenance_reason: str | None = None
+    hypervisor_hostname: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# --- the model -----------------------------------------------------------------------------
+
+
+class ClusterModel:
+    """Nodes, instances and their mapping; storage and bare metal when collected."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[str, ComputeNode] = {}  # by hostname
+        self.instances: dict[str, Instance] = {}  # by uuid
+        self._by_node: dict[str, dict[str, Instance]] = {}
+        self._usage: dict[str, Usage] = {}
+        self.pools: dict[str, StoragePool] = {}
+        self.volumes: dict[str, Volume] = {}
+        self.baremetal: dict[str, BaremetalNode] = {}
+
+    # building
+
+    def add_node(self, node: ComputeNode) -> None:
+        self.nodes[node.hostname] = node
+        self._by_node.setdefault(node.hostname, {})
+        self._usage.setdefault(node.hostname, Usage())
+
+    def add_instance(self, instance: Instance) -> None:
+        """Add an instance; it counts on its host if that host is in the model."""
+        self.instances[instance.uuid] = instance
+        if instance.host in self.nodes:
+            self._by_node[instance.host][instance.uuid] = instance
+            self._usage[instance.host].add(instance)
+
+    def remove_node(self, hostname: str) -> None:
+        """Drop a node and its instances (scope exclusion)."""
+        for uuid in list(self._by_node.get(hostname, {})):
+            del self.instances[uuid]
+        self.nodes.pop(hostname, None)
+        self._by_node.pop(hostname, None)
+        self._usage.pop(hostname, None)
+
+    # reading
+
+    def node(self, hostname: str) -> ComputeNode:
+        return self.nodes[hostname]
+
+    def node_by_uuid(self, uuid: str) -> ComputeNode | None:
+        return next((n for n in self.nodes.values() if n.uuid == uuid), None)
+
+    def instances_on(self, hostname: str) -> list[Instance]:
+        return list(self._by_node.get(hostname, {}).values())
+
+    def iter_instances_on(self, hostname: str) -> Iterator[Instance]:
+        return iter(self._by_node.get(hostname, {}).values())
+
+    def used(self, hostname: str) -> Usage:
+        """Flavor-based usage of a node (do not mutate; use ``migrate_instance``)."""
+        return self._usage[hostname]
+
+    def free(self, hostname: str) -> tuple[float, float, float]:
+        node, used = self.nodes[hostname], self._usage[hostname]
+        return (
+            node.vcpu_capacity - used.vcpus,
+            node.memory_capacity - used.memory,
+            node.disk_capacity - used.disk,
+        )
+
+    def fits(self, instance: Instance, hostname: str) -> bool:
+        vcpus, memory, disk = self.free(hostname)
+        return instance.vcpus <= vcpus and instance.memory <= memory and instance.disk <= disk
+
+    def volumes_in(self, pool: str) -> list[Volume]:
+        return [v for v in self.volumes.values() if v.pool == pool]
+
+    # changing (what-if)
+
+    def migrate_instance(self, instance_uuid: str, destination: str) -> None:
+        """Move an instance to another node in the model; a no-op if already there."""
+        instance = self.instances[instance_uuid]
+        source = instance.host
+        if source == destination:
+            return
+        if source in self._by_node:
+            del self._by_node[source][instance_uuid]
+            self._usage[source].add(instance, -1)
+        instance.host = destination
+        self._by_node[destination][instance_uuid] = instance
+        self._usage[destination].add(instance)
+
+    def copy(self) -> ClusterModel:
+        return copy.deepcopy(self)
