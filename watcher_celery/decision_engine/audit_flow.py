@@ -18,10 +18,10 @@ from sqlalchemy import exists, select
 from watcher_celery.config import get_settings
 from watcher_celery.db import ActionPlan, Audit, Strategy, session_scope
 from watcher_celery.decision_engine import efficacy, parameters
+from watcher_celery.decision_engine.context import build_context
 from watcher_celery.decision_engine.plan_store import save_plan
 from watcher_celery.decision_engine.selection import select_strategy
 from watcher_celery.errors import IllegalTransition, WatcherCeleryError
-from watcher_celery.plugins import StrategyContext
 from watcher_celery.plugins.registry import get_registry
 from watcher_celery.states import (
     ActionPlanState,
@@ -119,7 +119,7 @@ def _plan_audit(audit: Audit) -> AuditResult:
     )
     goal = registry.goal(strategy.goal)
     params = parameters.validate(strategy.parameters_schema, audit.parameters)
-    context = StrategyContext(parameters=params, audit_uuid=audit.uuid, audit_type=audit.audit_type)
+    context = build_context(audit, strategy, params)
     solution = strategy.execute(context)
     rows = efficacy.indicators(goal, solution.indicators)
     overall = efficacy.global_efficacy(goal, solution.indicators)
