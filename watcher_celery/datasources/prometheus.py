@@ -92,10 +92,13 @@ class PrometheusDatasource(Datasource):
 
     def check_availability(self) -> bool:
         try:
-            response = self.client._session.get(
+            session = self.client._session
+            response = session.get(
                 f"{self.url}/api/v1/status/runtimeinfo",
                 auth=self.client.auth,
                 timeout=self.client._timeout,
+                verify=session.verify,  # explicit: REQUESTS_CA_BUNDLE must not override it
+                cert=session.cert,
             )
         except requests.RequestException as exc:
             self._why = f"Prometheus at {self.url} cannot be reached ({type(exc).__name__})"
