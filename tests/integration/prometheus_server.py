@@ -30,19 +30,27 @@ def openmetrics(series: dict[str, list[tuple[dict[str, str], list[tuple[float, f
 
 
 class PrometheusServer:
-    def __init__(self, workdir: Path, text: str, users: dict[str, str] | None = None,
-                 tls: bool = False) -> None:  # fmt: skip
+    def __init__(self, workdir: Path, text: str = "", users: dict[str, str] | None = None,
+                 tls: bool = False, scrape: str | None = None) -> None:  # fmt: skip
+        """Backfill ``text`` (OpenMetrics) and/or scrape ``scrape`` (host:port) every second."""
         self.workdir = workdir
         data = workdir / "data"
         data.mkdir(parents=True)
-        source = workdir / "series.om"
-        source.write_text(text)
-        subprocess.run(
-            ["promtool", "tsdb", "create-blocks-from", "openmetrics", str(source), str(data)],
-            check=True, capture_output=True,
-        )  # fmt: skip
+        if text:
+            source = workdir / "series.om"
+            source.write_text(text)
+            subprocess.run(
+                ["promtool", "tsdb", "create-blocks-from", "openmetrics", str(source), str(data)],
+                check=True, capture_output=True,
+            )  # fmt: skip
         config = workdir / "prometheus.yml"
-        config.write_text("global:\n  scrape_interval: 15s\nscrape_configs: []\n")
+        jobs = "scrape_configs: []\n"
+        if scrape:
+            jobs = (
+                "scrape_configs:\n  - job_name: emulator\n    scrape_interval: 1s\n"
+                f"    static_configs:\n      - targets: ['{scrape}']\n"
+            )
+        config.write_text("global:\n  scrape_interval: 15s\n" + jobs)
         self.port = free_port()
         scheme = "https" if tls else "http"
         self.url = f"{scheme}://127.0.0.1:{self.port}"
