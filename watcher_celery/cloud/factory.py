@@ -9,6 +9,8 @@ openstacksdk (``OS_CLOUD`` / clouds.yaml).
 from __future__ import annotations
 
 import json
+import os
+import threading
 from pathlib import Path
 
 from watcher_celery.cloud.base import CloudAdapter
@@ -22,7 +24,9 @@ _adapters: dict[tuple, CloudAdapter] = {}
 def get_cloud(settings: Settings | None = None) -> CloudAdapter:
     """The adapter for the configured cloud; raises CloudError when it cannot be opened."""
     s = settings or get_settings()
-    key = (s.cloud, s.sim_path, s.os_cloud)
+    # Per process and thread: a forked worker child or another thread gets its own handle
+    # (SQLite connections and SDK sessions are not shared across either).
+    key = (os.getpid(), threading.get_ident(), s.cloud, s.sim_path, s.os_cloud)
     if key not in _adapters:
         _adapters[key] = _open(s)
     return _adapters[key]

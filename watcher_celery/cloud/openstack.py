@@ -74,6 +74,7 @@ class OpenStackCloud:
                 member_of.setdefault(host, []).append(agg.name)
                 if agg.availability_zone:
                     zone_of[host] = agg.availability_zone
+        providers = {rp.name: rp for rp in placement.resource_providers()}
         nodes = []
         for hyp in compute.hypervisors(details=True):
             if (hyp.hypervisor_type or "").lower() == "ironic":
@@ -81,7 +82,7 @@ class OpenStackCloud:
             service = hyp.service_details or {}
             host = service.get("host") or hyp.name
             svc = services.get(host)
-            inventory = self._inventory(placement, hyp.name)
+            inventory = self._inventory(placement, providers.get(hyp.name))
             vcpu = inventory.get("VCPU", {})
             ram = inventory.get("MEMORY_MB", {})
             disk = inventory.get("DISK_GB", {})
@@ -108,16 +109,16 @@ class OpenStackCloud:
         return nodes
 
     @staticmethod
-    def _inventory(placement, name: str) -> dict[str, dict]:
-        providers = list(placement.resource_providers(name=name))
-        if not providers:
+    def _inventory(placement, provider) -> dict[str, dict]:
+        """Placement totals, reserved amounts and ratios; {} (hypervisor values) if absent."""
+        if provider is None:
             return {}
         return {
             inv.resource_class: {
                 "total": inv.total, "reserved": inv.reserved,
                 "allocation_ratio": inv.allocation_ratio,
             }
-            for inv in placement.resource_provider_inventories(providers[0])
+            for inv in placement.resource_provider_inventories(provider)
         }  # fmt: skip
 
     @_sdk_errors
