@@ -191,3 +191,9 @@ def test_unreachable_cloud_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(config))
     with pytest.raises(CloudError, match="OpenStack compute_nodes failed"):
         OpenStackCloud(cloud="emulator").compute_nodes()
+
+
+def test_compute_nodes_are_linked_to_their_bare_metal_nodes(adapter, sim):
+    model = collect(adapter, [], ("compute", "baremetal"))
+    expected = {n.hostname: n.baremetal_uuid for n in sim.compute_nodes()}
+    assert {h: n.baremetal_uuid for h, n in model.nodes.items()} == expected

@@ -247,6 +247,9 @@ class SimulatedCloud:
     def get_compute_node(self, hostname: str) -> ComputeNode | None:
         return self._one(records.node, records.HOST_COLS, "hosts", "hostname", hostname)
 
+    def get_compute_node_by_uuid(self, uuid: str) -> ComputeNode | None:
+        return self._one(records.node, records.HOST_COLS, "hosts", "uuid", uuid)
+
     def get_volume(self, uuid: str) -> Volume | None:
         return self._one(records.volume, records.VOLUME_COLS, "volumes", "uuid", uuid)
 
