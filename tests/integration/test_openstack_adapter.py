@@ -89,7 +89,7 @@ def _active(sim):
 
 
 def test_live_migration_through_the_sdk_with_progress_and_completion(adapter, sim):
-    sim.set_op_seconds(0.5)
+    sim.set_op_seconds(1.5)  # long enough to observe it running
     inst = _active(sim)
     adapter.live_migrate(inst.uuid)
     running = adapter.migrations(inst.uuid)[0]
