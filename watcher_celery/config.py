@@ -26,6 +26,11 @@ def _env_int(name: str, default: int) -> int:
     return default if raw is None or raw == "" else int(raw)
 
 
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    return default if raw == "" else raw in ("1", "true", "yes", "on")
+
+
 @dataclass(frozen=True)
 class Settings:
     """A snapshot of the environment; read with :func:`get_settings`."""
@@ -42,6 +47,11 @@ class Settings:
     action_execution_rules: str = ""
     action_plan_expiry_hours: int = 24
     check_periodic_interval: int = 1800
+    service_down_time: int = 90
+    heartbeat_interval: int = 60
+    auth_enabled: bool = False
+    auth_tokens: str = ""
+    webhooks_public: bool = False
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -59,6 +69,11 @@ class Settings:
             action_execution_rules=_env("WATCHER_ACTION_EXECUTION_RULES", ""),
             action_plan_expiry_hours=_env_int("WATCHER_ACTION_PLAN_EXPIRY", 24),
             check_periodic_interval=_env_int("WATCHER_CHECK_PERIODIC_INTERVAL", 1800),
+            service_down_time=_env_int("WATCHER_SERVICE_DOWN_TIME", 90),
+            heartbeat_interval=_env_int("WATCHER_HEARTBEAT_INTERVAL", 60),
+            auth_enabled=_env_bool("WATCHER_AUTH_ENABLED", False),
+            auth_tokens=_env("WATCHER_AUTH_TOKENS", ""),
+            webhooks_public=_env_bool("WATCHER_WEBHOOKS_PUBLIC", False),
         )
 
     @property

@@ -14,9 +14,11 @@ from werkzeug.exceptions import HTTPException
 
 from watcher_celery.errors import (
     Conflict,
+    Forbidden,
     IllegalTransition,
     Invalid,
     NotAcceptable,
+    NotAuthenticated,
     NotFound,
     PluginError,
     ServiceUnavailable,
@@ -29,6 +31,8 @@ LOG = logging.getLogger(__name__)
 # operator is a bad request (400) as upstream answers, not a 409.
 STATUS_BY_TYPE: tuple[tuple[type[WatcherCeleryError], int], ...] = (
     (IllegalTransition, 400),
+    (NotAuthenticated, 401),
+    (Forbidden, 403),
     (NotFound, 404),
     (NotAcceptable, 406),
     (Conflict, 409),
