@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import Response
 from flask.views import MethodView
 
 from watcher_celery import dispatch
@@ -16,7 +17,7 @@ TRIGGERABLE = (AuditState.PENDING, AuditState.SUCCEEDED)
 
 @blp.route("/<ident>")
 class Webhook(MethodView):
-    @blp.response(202)
+    @blp.documents(202, None, "Accepted: the audit is queued to run.")
     @blp.alt_response(503, schema=WatcherErrorSchema, description="The broker cannot be reached.")
     def post(self, ident):
         """Trigger an EVENT audit in PENDING or SUCCEEDED; any request body is ignored."""
@@ -30,3 +31,4 @@ class Webhook(MethodView):
             dispatch.run_audit(audit.uuid)
         except Exception as exc:
             raise ServiceUnavailable(f"The decision engine could not be reached: {exc}") from exc
+        return Response(status=202)
