@@ -44,3 +44,31 @@ def make_plan(
         session.add_all(actions)
         session.flush()
         return audit.uuid, plan.uuid, [a.uuid for a in actions]
+
+
+def bulk_actions(count: int, plans: int = 100) -> list[int]:
+    """``count`` PENDING nop actions spread over ``plans`` plans of one audit, written by one
+    ``INSERT ... SELECT generate_series`` (PostgreSQL); returns the plan ids."""
+    from sqlalchemy import text
+
+    audit_uuid, plan_uuid, _ = make_plan(action_states=())
+    with session_scope() as session:
+        audit = session.scalars(select(Audit).where(Audit.uuid == audit_uuid)).one()
+        first = session.scalars(select(ActionPlan).where(ActionPlan.uuid == plan_uuid)).one()
+        extra = [
+            ActionPlan(audit_id=audit.id, strategy_id=first.strategy_id, state="RECOMMENDED")
+            for _ in range(plans - 1)
+        ]
+        session.add_all(extra)
+        session.flush()
+        plan_ids = [first.id] + [p.id for p in extra]
+        session.execute(
+            text(
+                "INSERT INTO actions (uuid, action_plan_id, action_type, input_parameters, "
+                "state, parents, created_at, deleted) "
+                "SELECT gen_random_uuid()::text, (:plans)[1 + n % :count], 'nop', '{}', "
+                "'PENDING', '[]', now(), 0 FROM generate_series(1, :total) AS n"
+            ),
+            {"plans": plan_ids, "count": plans, "total": count},
+        )
+        return plan_ids

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from watcher_celery.api.pagination import (
     PageQuerySchema,
@@ -21,6 +22,15 @@ from watcher_celery.db import session_scope
 Filters = Callable[[Session, dict[str, Any]], list[ColumnElement[bool]]]
 
 
+def page_query(model: type, load: Sequence[LoaderOption] = ()):
+    """``SELECT`` of visible rows loading only the relationships ``load`` names.
+
+    The models eager-load whole chains (action → plan → audit → goal, ...); a page of 1,000
+    actions would drag all of that along, so collections say exactly what they show.
+    """
+    return select(model).where(visible(model)).options(lazyload("*"), *load)
+
+
 def register(
     blp: Blueprint,
     name: str,
@@ -32,12 +42,13 @@ def register(
     query_schema: type = PageQuerySchema,
     filters: Filters | None = None,
     marker: str = "uuid",
+    load: Sequence[LoaderOption] = (),
 ) -> None:
     """Add ``GET /v1/<name>`` and ``/detail``: visible rows, filtered, one sorted page."""
 
     def list_page(args: dict[str, Any], detail: bool) -> dict[str, Any]:
         with session_scope() as session:
-            query = select(model).where(visible(model))
+            query = page_query(model, load)
             if filters is not None:
                 query = query.where(*filters(session, args))
             rows, limit = paginate(session, query, model, args, sortable, marker_column=marker)

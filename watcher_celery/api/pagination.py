@@ -96,7 +96,10 @@ def paginate(
         value, row_id = marker_row
         after = column < value if descending else column > value
         same = and_(column == value, model.id < row_id if descending else model.id > row_id)
-        query = query.where(or_(after, same))
+        # The redundant bound on the key alone is what lets an index range scan start at the
+        # marker instead of filtering every row before it.
+        bound = column <= value if descending else column >= value
+        query = query.where(bound, or_(after, same))
     order = (column.desc(), model.id.desc()) if descending else (column.asc(), model.id.asc())
     rows = list(session.scalars(query.order_by(*order).limit(limit)).unique())
     return rows, limit

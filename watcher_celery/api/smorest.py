@@ -12,7 +12,7 @@ import uuid as uuidlib
 from typing import Any
 
 import flask_smorest
-from flask import request
+from flask import has_request_context, request
 from flask.views import MethodView
 from marshmallow import Schema, fields
 from sqlalchemy import select
@@ -103,6 +103,8 @@ def is_uuid(value: str) -> bool:
 
 def show_deleted() -> bool:
     """Reads honour ``X-Show-Deleted: true``; writes never see soft-deleted rows."""
+    if not has_request_context():
+        return False
     raw = request.headers.get(SHOW_DELETED_HEADER, "")
     return request.method == "GET" and raw.strip().lower() in ("1", "true", "yes", "on")
 

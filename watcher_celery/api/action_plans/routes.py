@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from watcher_celery.api import listing
 from watcher_celery.api.action_plans import update
@@ -53,6 +53,11 @@ listing.register(
         ActionPlan,
         audit_uuid=("audit_id", Audit, "Audit"),
         strategy=("strategy_id", Strategy, "Strategy"),
+    ),
+    load=(
+        joinedload(ActionPlan.audit).lazyload("*"),
+        joinedload(ActionPlan.strategy).lazyload("*"),
+        selectinload(ActionPlan.efficacy_indicators),
     ),
 )
 

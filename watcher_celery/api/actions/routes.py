@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from sqlalchemy import select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from watcher_celery.api import listing
 from watcher_celery.api.actions import update
@@ -21,6 +21,10 @@ from watcher_celery.errors import Invalid
 blp = Blueprint("actions", __name__, url_prefix="/v1/actions", description="Actions")
 _P, _A = aliased(ActionPlan), aliased(Audit)
 _PLAN = (_P, _P.id == Action.action_plan_id)
+LOAD = (
+    joinedload(Action.action_plan).lazyload("*"),
+    selectinload(Action.description_row),
+)
 SORTABLE = {
     **columns(Action, "id", "uuid", "state", "action_type", "created_at"),
     **columns(Action, "updated_at", nullable={"updated_at": Action.created_at}),
@@ -58,6 +62,7 @@ listing.register(
     noun="actions (filters: action_plan_uuid, audit_uuid)",
     query_schema=ActionQuerySchema,
     filters=_filters,
+    load=LOAD,
 )
 
 

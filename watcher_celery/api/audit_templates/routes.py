@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from watcher_celery.api import listing, microversion, scope_schema, validation
 from watcher_celery.api.audit_templates.schemas import (
@@ -62,6 +62,10 @@ listing.register(
         AuditTemplate,
         goal=("goal_id", Goal, "Goal"),
         strategy=("strategy_id", Strategy, "Strategy"),
+    ),
+    load=(
+        joinedload(AuditTemplate.goal).lazyload("*"),
+        joinedload(AuditTemplate.strategy).lazyload("*"),
     ),
 )
 

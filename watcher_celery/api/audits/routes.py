@@ -6,7 +6,7 @@ import logging
 
 from flask.views import MethodView
 from sqlalchemy import delete
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from watcher_celery import dispatch
 from watcher_celery.api import listing
@@ -53,6 +53,7 @@ listing.register(
     filters=listing.by_reference(
         Audit, goal=("goal_id", Goal, "Goal"), strategy=("strategy_id", Strategy, "Strategy")
     ),
+    load=(joinedload(Audit.goal).lazyload("*"), joinedload(Audit.strategy).lazyload("*")),
 )
 
 

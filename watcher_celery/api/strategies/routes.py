@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from watcher_celery.api import listing
 from watcher_celery.api.pagination import (
@@ -38,6 +38,7 @@ listing.register(
     noun="strategies, optionally of one goal",
     query_schema=StrategyQuerySchema,
     filters=_filters,
+    load=(joinedload(Strategy.goal),),
 )
 
 
