@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, send_from_directory
+from sqlalchemy.exc import StatementError
 from swagger_ui_bundle import swagger_ui_path
 from werkzeug.exceptions import HTTPException
 
@@ -21,6 +22,7 @@ from watcher_celery.api import (
     webhooks,
 )
 from watcher_celery.api.errors import (
+    handle_database_input,
     handle_http_exception,
     handle_unexpected,
     handle_watcher_error,
@@ -75,6 +77,8 @@ def create_app(sync: bool = True) -> Flask:
 
     app.register_error_handler(WatcherCeleryError, handle_watcher_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(StatementError, handle_database_input)
+    app.register_error_handler(UnicodeEncodeError, handle_database_input)
     app.register_error_handler(Exception, handle_unexpected)
     app.before_request(auth.check)
     app.before_request(microversion.negotiate)

@@ -10,6 +10,7 @@ import json
 import logging
 
 from flask import Response
+from sqlalchemy.exc import DataError, StatementError
 from werkzeug.exceptions import HTTPException
 
 from watcher_celery.errors import (
@@ -100,6 +101,17 @@ def handle_watcher_error(exc: WatcherCeleryError) -> Response:
     if status >= 500:
         LOG.exception("unexpected error")
     return error_response(status, str(exc))
+
+
+def handle_database_input(exc: StatementError | UnicodeEncodeError) -> Response:
+    """A value the database cannot store (NUL characters, unencodable text such as lone
+    surrogates, numbers out of range, strings over a column's length) is the client's input
+    error, not a crash."""
+    if isinstance(exc, DataError | UnicodeEncodeError) or isinstance(
+        getattr(exc, "orig", None), UnicodeError
+    ):
+        return error_response(400, "Invalid input: a value cannot be stored as given")
+    return handle_unexpected(exc)
 
 
 def handle_unexpected(exc: Exception) -> Response:

@@ -15,6 +15,7 @@ from watcher_celery.db import Service, session_scope
 from watcher_celery.errors import NotFound
 
 blp = Blueprint("services", __name__, url_prefix="/v1/services", description="Services")
+MAX_ID = 2**31 - 1  # the largest id the column holds; larger numbers name no service
 SORTABLE = columns(Service, "id", "name", "host", "created_at")
 
 
@@ -28,7 +29,7 @@ class ServiceItem(MethodView):
         """Show one service by integer id or name."""
         with session_scope() as session:
             query = select(Service).where(visible(Service))
-            if ident.isdigit():
+            if ident.isdigit() and int(ident) <= MAX_ID:
                 query = query.where(Service.id == int(ident))
             else:
                 query = query.where(Service.name == ident)
