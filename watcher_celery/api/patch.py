@@ -34,6 +34,13 @@ class PatchOperationSchema(Schema):
             raise ValidationError(f"'{data['op']}' on {data.get('path')} needs a value", "value")
 
 
+def expect_types(changes: Mapping[str, Any], types: Mapping[str, type | tuple]) -> None:
+    """400 when a patched value has the wrong JSON type (e.g. a list where a name goes)."""
+    for key, wanted in types.items():
+        if key in changes and not isinstance(changes[key], wanted):
+            raise Invalid(f"Invalid value for /{key}: {changes[key]!r}")
+
+
 def apply(
     document: Mapping[str, Any],
     operations: Iterable[Mapping[str, Any]],

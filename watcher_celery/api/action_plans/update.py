@@ -14,7 +14,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from watcher_celery import dispatch
-from watcher_celery.api.patch import apply
+from watcher_celery.api.patch import apply, expect_types
 from watcher_celery.api.transitions import move_or_400
 from watcher_celery.db import Action, ActionPlan, EfficacyIndicator, session_scope
 from watcher_celery.db.models import utcnow
@@ -31,6 +31,7 @@ REFUSED = ("status_message", "audit_uuid", "strategy_uuid", "hostname", "global_
 def patch(session: Session, plan: ActionPlan, operations: list[dict[str, Any]]) -> bool:
     """Apply a JSON-patch of ``/state``; True when the plan must now be launched."""
     changes = apply({"state": plan.state}, operations, refused=REFUSED)
+    expect_types(changes, {"state": str})
     if "state" not in changes:
         return False
     state = changes["state"]

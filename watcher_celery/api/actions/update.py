@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from watcher_celery.api import microversion
-from watcher_celery.api.patch import apply
+from watcher_celery.api.patch import apply, expect_types
 from watcher_celery.db import Action, ActionPlan
 from watcher_celery.errors import Conflict, Invalid
 from watcher_celery.states import ActionPlanState, ActionState, Actor, transition_where
@@ -28,8 +28,7 @@ def patch(session: Session, action: Action, operations: list[dict[str, Any]]) ->
         raise Invalid("API microversion 1.5 or higher is required.")
     document = {"state": action.state, "status_message": action.status_message}
     changes = apply(document, operations, refused=REFUSED)
-    if "status_message" in changes and not isinstance(changes["status_message"], str | None):
-        raise Invalid("status_message must be a string")
+    expect_types(changes, {"state": str, "status_message": (str, type(None))})
     if "state" in changes:
         if changes["state"] != ActionState.SKIPPED:
             raise Conflict(f"Action state can only be changed to SKIPPED, not {changes['state']}")

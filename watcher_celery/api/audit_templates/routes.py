@@ -17,7 +17,7 @@ from watcher_celery.api.pagination import (
     SortKey,
     columns,
 )
-from watcher_celery.api.patch import PatchOperationSchema, apply
+from watcher_celery.api.patch import PatchOperationSchema, apply, expect_types
 from watcher_celery.api.smorest import Blueprint, created, get_or_404
 from watcher_celery.api.unique import unique_name
 from watcher_celery.db import AuditTemplate, Goal, Strategy, session_scope
@@ -35,6 +35,13 @@ SORTABLE = {
     "strategy_name": SortKey(_S.name, ((_S, _S.id == AuditTemplate.strategy_id),), ""),
 }
 PATCHABLE = ("name", "description", "goal", "strategy", "scope", "default_parameters")
+TYPES = {
+    "name": str,
+    "description": (str, type(None)),
+    "goal": (str, type(None)),
+    "strategy": (str, type(None)),
+    "default_parameters": (dict, type(None)),
+}
 
 
 def _require_1_7(data: dict[str, Any]) -> None:
@@ -155,6 +162,7 @@ class AuditTemplateItem(MethodView):
             template = get_or_404(session, AuditTemplate, ident, "AuditTemplate")
             document = _document(template)
             changes = apply(document, operations, refused=("goal_uuid", "strategy_uuid"))
+            expect_types(changes, TYPES)
             unknown = set(changes) - set(PATCHABLE)
             if unknown:
                 raise Invalid(f"Can not patch {', '.join(sorted(unknown))}")

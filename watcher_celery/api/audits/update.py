@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from watcher_celery.api import microversion, validation
 from watcher_celery.api.audits.create import NAME_LENGTH, check_interval
-from watcher_celery.api.patch import apply
+from watcher_celery.api.patch import apply, expect_types
 from watcher_celery.api.transitions import move_or_400
 from watcher_celery.db import Audit
 from watcher_celery.errors import Invalid
@@ -96,6 +96,7 @@ def _fields(audit: Audit, changes: dict[str, Any]) -> dict[str, Any]:
 def patch(session: Session, audit: Audit, operations: list[dict[str, Any]]) -> None:
     """Apply a JSON-patch: field changes first, then the state change through states.py."""
     changes = apply(document(audit), operations, refused=REFUSED)
+    expect_types(changes, {"state": (str, type(None))})
     values = _fields(audit, changes)
     for key, value in values.items():
         setattr(audit, key, value)
