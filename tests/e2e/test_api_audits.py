@@ -97,6 +97,8 @@ def test_delete_only_from_finished_states_and_soft(client):
     assert client.get(f"/v1/audits/{audit['uuid']}").status_code == 404
     hidden = client.get("/v1/audits?limit=1000").json()["audits"]
     assert all(a["uuid"] != audit["uuid"] for a in hidden)
+    listed = client.get("/v1/audits?limit=1000", headers={"X-Show-Deleted": "true"}).json()
+    assert audit["uuid"] in {a["uuid"] for a in listed["audits"]}
     shown = client.get(f"/v1/audits/{audit['uuid']}", headers={"X-Show-Deleted": "true"}).json()
     assert shown["state"] == "DELETED" and shown["deleted_at"]
     # the name is free again
