@@ -164,3 +164,21 @@ def test_actions_filter_by_audit_and_not_both(client):
     assert [a["uuid"] for a in by_audit] == actions
     both = client.get(f"/v1/actions?audit_uuid={audit}&action_plan_uuid={plan}")
     assert both.status_code == 400
+
+
+@pytest.mark.parametrize("key", ["audit_uuid", "action_plan_uuid"])
+def test_actions_sort_by_the_uuid_of_their_plan_or_audit(client, key):
+    made = [make_plan(action_states=("PENDING", "PENDING")) for _ in range(3)]
+    mine = {a for _, _, actions in made for a in actions}
+    owner = {
+        a: (audit if key == "audit_uuid" else plan)
+        for audit, plan, actions in made
+        for a in actions
+    }
+    listed, url = [], f"{client.base}/v1/actions?sort_key={key}&sort_dir=desc&limit=500"
+    while url:
+        page = client.session.get(url, timeout=10).json()
+        listed.extend(page["actions"])
+        url = page.get("next")
+    order = [owner[a["uuid"]] for a in listed if a["uuid"] in mine]
+    assert len(order) == 6 and order == sorted(order, reverse=True)
