@@ -9,8 +9,9 @@ from datetime import timedelta
 import pytest
 
 from tests.support.client import ApiClient, fault
-from tests.support.processes import wait_for
-from watcher_celery.db import Service, session_scope
+from tests.support.processes import Service, wait_for
+from watcher_celery.db import Service as ServiceRow
+from watcher_celery.db import session_scope
 from watcher_celery.db.models import utcnow
 
 pytestmark = pytest.mark.integration
@@ -49,11 +50,25 @@ def test_worker_heartbeats_make_active_services_and_silence_makes_failed(client,
     assert by_id["links"][0]["href"].endswith(f"/v1/services/{engine['id']}")
     # And a service not heard from for longer than the down time is FAILED
     with session_scope() as session:
-        stale = Service(name=f"watcher-applier-{uuid.uuid4().hex[:6]}", host="gone")
+        stale = ServiceRow(name=f"watcher-applier-{uuid.uuid4().hex[:6]}", host="gone")
         stale.last_seen_up = utcnow() - timedelta(seconds=600)
         session.add(stale)
     assert client.get(f"/v1/services/{stale.name}").json()["status"] == "FAILED"
     assert client.get("/v1/services/987654321").status_code == 404
+
+
+def test_celery_beat_heartbeats_as_its_own_service(client, service_env, log_dir):
+    beat = Service("beat", service_env, log_dir)
+    try:
+
+        def beat_row():
+            rows = client.get("/v1/services").json()["services"]
+            return next((r for r in rows if r["name"] == "watcher-beat"), None)
+
+        row = wait_for(beat_row, 30, "celery beat's heartbeat")
+        assert row["status"] == "ACTIVE"
+    finally:
+        beat.stop()
 
 
 def test_services_page_by_integer_marker(client, worker):
