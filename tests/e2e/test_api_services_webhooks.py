@@ -130,3 +130,21 @@ def test_patch_to_pending_launches_the_plan(client, worker):
     assert response.status_code == 200, response.text
     assert response.json()["state"] in {"PENDING", "ONGOING", "SUCCEEDED"}
     assert client.wait_state(f"/v1/action_plans/{plan['uuid']}", TERMINAL)["state"] == "SUCCEEDED"
+
+
+def test_cancelling_a_running_plan_ends_it_cancelled(client, worker):
+    # Given a running plan whose last action sleeps for a while
+    audit = _audit(client, "ONESHOT", strategy="dummy", parameters={"para1": 8})
+    client.wait_state(f"/v1/audits/{audit['uuid']}", TERMINAL)
+    plan = client.get(f"/v1/action_plans?audit_uuid={audit['uuid']}").json()["action_plans"][0]
+    client.post(f"/v1/action_plans/{plan['uuid']}/start")
+    client.wait_state(f"/v1/action_plans/{plan['uuid']}", {"ONGOING"})
+    # When the operator asks it to stop
+    response = client.patch(
+        f"/v1/action_plans/{plan['uuid']}",
+        [{"op": "replace", "path": "/state", "value": "CANCELLING"}],
+    )
+    assert response.status_code == 200, response.text
+    # Then the applier notices and the plan ends CANCELLED, not SUCCEEDED
+    final = client.wait_state(f"/v1/action_plans/{plan['uuid']}", TERMINAL)
+    assert final["state"] == "CANCELLED"
