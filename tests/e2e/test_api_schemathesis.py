@@ -42,6 +42,7 @@ def test_generated_requests_get_documented_answers(api, tmp_path):
             "--report-dir",
             str(tmp_path),
         ],
+        cwd=tmp_path,  # schemathesis keeps a cache directory in its working directory
         capture_output=True,
         text=True,
         timeout=240,
