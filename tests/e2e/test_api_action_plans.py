@@ -8,7 +8,6 @@ from sqlalchemy import select
 from tests.support.client import ApiClient, fault
 from tests.support.rows import make_plan
 from watcher_celery.db import Action, ActionPlan, EfficacyIndicator, session_scope
-from watcher_celery.states import ActionPlanState, Actor, transition_where
 
 pytestmark = pytest.mark.integration
 
@@ -18,21 +17,6 @@ V15 = {"OpenStack-API-Version": "infra-optim 1.5"}
 @pytest.fixture()
 def client(api) -> ApiClient:
     return ApiClient(api, headers=V15)
-
-
-@pytest.fixture(autouse=True)
-def _no_running_plans_left():
-    """Rows made here in ONGOING/CANCELLING would stop later audits (a plan is "running"),
-    so each test ends them the way the applier's recovery does."""
-    yield
-    with session_scope() as session:
-        transition_where(
-            session,
-            ActionPlan,
-            ActionPlanState.CANCELLED,
-            Actor.SERVICE,
-            ActionPlan.state.in_([ActionPlanState.ONGOING, ActionPlanState.CANCELLING]),
-        )
 
 
 def _state(path, value):

@@ -4,10 +4,34 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from watcher_celery.config import get_settings
 from watcher_celery.db import Action, ActionPlan, Audit, Goal, Strategy, session_scope
+from watcher_celery.db.session import make_engine
 from watcher_celery.decision_engine.sync import sync_plugins
+
+# Plans written raw by make_plan, as (database url, plan id): settled after each test so a
+# plan left ONGOING here does not hold up later audits ("an action plan is ONGOING").
+RAW_PLANS: list[tuple[str, int]] = []
+UNSETTLED = ("PENDING", "ONGOING", "CANCELLING")
+
+
+def settle_raw_plans() -> None:
+    """Move raw plans still in a non-terminal state to CANCELLED (test teardown only)."""
+    by_url: dict[str, list[int]] = {}
+    for url, plan_id in RAW_PLANS:
+        by_url.setdefault(url, []).append(plan_id)
+    RAW_PLANS.clear()
+    for url, ids in by_url.items():
+        engine = make_engine(url)
+        with engine.begin() as connection:
+            connection.execute(
+                update(ActionPlan)
+                .where(ActionPlan.id.in_(ids), ActionPlan.state.in_(UNSETTLED))
+                .values(state="CANCELLED")
+            )
+        engine.dispose()
 
 
 def make_plan(
@@ -32,6 +56,7 @@ def make_plan(
         plan = ActionPlan(audit_id=audit.id, strategy_id=strategy.id, state=plan_state)
         session.add(plan)
         session.flush()
+        RAW_PLANS.append((get_settings().database_url, plan.id))
         actions = [
             Action(
                 action_plan_id=plan.id,
