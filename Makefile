@@ -4,8 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint venv clean
-.PHONY: prometheus
+.PHONY: run test lint venv clean prometheus
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +18,8 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(BIN)/watcher-celery dev
 
-## Lint, then the whole suite (needs PostgreSQL and Redis on 127.0.0.1, see .ci/run).
-test: $(STAMP) lint
+## Prometheus (Debian), lint, then the whole suite (PostgreSQL and Redis on 127.0.0.1, see .ci/run).
+test: $(STAMP) prometheus lint
 	$(BIN)/python -m pytest -p no:cacheprovider
 
 lint: $(STAMP)
