@@ -29,6 +29,7 @@ class Migration:
     status: str  # queued | preparing | running | post-migrating | completed | error | ...
     migration_type: str  # live-migration | migration | resize
     progress: int | None = None  # percent, for live migrations
+    uuid: str | None = None  # Nova's migration uuid (microversion >= 2.59), when known
 
 
 class CloudAdapter(Protocol):
@@ -40,6 +41,9 @@ class CloudAdapter(Protocol):
 
     def instances(self) -> list[Instance]:
         """Every non-deleted server with its flavor sizes, state, host and metadata."""
+
+    def aggregates(self) -> list[dict]:
+        """Host aggregates: ``{id, name, availability_zone, metadata, hosts}`` each."""
 
     def storage_pools(self) -> list[StoragePool]: ...
 
