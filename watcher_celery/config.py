@@ -29,6 +29,8 @@ def _env_int(name: str, default: int) -> int:
 def _env_bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name, "").strip().lower()
     return default if raw == "" else raw in ("1", "true", "yes", "on")
+
+
 def _env_float(name: str, default: float) -> float:
     raw = os.environ.get(name)
     return default if raw is None or raw == "" else float(raw)
@@ -50,11 +52,6 @@ class Settings:
     action_execution_rules: str = ""
     action_plan_expiry_hours: int = 24
     check_periodic_interval: int = 1800
-    service_down_time: int = 90
-    heartbeat_interval: int = 60
-    auth_enabled: bool = False
-    auth_tokens: str = ""
-    webhooks_public: bool = False
     # Cluster data (docs/cloud.md): which cloud, the simulated cloud's store and size.
     cloud: str = "simulated"
     sim_path: str = ""
@@ -77,6 +74,11 @@ class Settings:
     prometheus_keyfile: str = ""
     prometheus_insecure: bool = False
     prometheus_timeout: float = 10.0
+    service_down_time: int = 90
+    heartbeat_interval: int = 60
+    auth_enabled: bool = False
+    auth_tokens: str = ""
+    webhooks_public: bool = False
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -94,11 +96,6 @@ class Settings:
             action_execution_rules=_env("WATCHER_ACTION_EXECUTION_RULES", ""),
             action_plan_expiry_hours=_env_int("WATCHER_ACTION_PLAN_EXPIRY", 24),
             check_periodic_interval=_env_int("WATCHER_CHECK_PERIODIC_INTERVAL", 1800),
-            service_down_time=_env_int("WATCHER_SERVICE_DOWN_TIME", 90),
-            heartbeat_interval=_env_int("WATCHER_HEARTBEAT_INTERVAL", 60),
-            auth_enabled=_env_bool("WATCHER_AUTH_ENABLED", False),
-            auth_tokens=_env("WATCHER_AUTH_TOKENS", ""),
-            webhooks_public=_env_bool("WATCHER_WEBHOOKS_PUBLIC", False),
             cloud=_env("WATCHER_CLOUD", "simulated"),
             sim_path=_env("WATCHER_SIM_PATH", f"{state}/cloud.sqlite"),
             sim_seed=_env_int("WATCHER_SIM_SEED", 42),
@@ -116,8 +113,13 @@ class Settings:
             prometheus_cafile=_env("WATCHER_PROMETHEUS_CAFILE", ""),
             prometheus_certfile=_env("WATCHER_PROMETHEUS_CERTFILE", ""),
             prometheus_keyfile=_env("WATCHER_PROMETHEUS_KEYFILE", ""),
-            prometheus_insecure=_env("WATCHER_PROMETHEUS_INSECURE", "") in ("1", "true", "yes"),
+            prometheus_insecure=_env_bool("WATCHER_PROMETHEUS_INSECURE", False),
             prometheus_timeout=_env_float("WATCHER_PROMETHEUS_TIMEOUT", 10.0),
+            service_down_time=_env_int("WATCHER_SERVICE_DOWN_TIME", 90),
+            heartbeat_interval=_env_int("WATCHER_HEARTBEAT_INTERVAL", 60),
+            auth_enabled=_env_bool("WATCHER_AUTH_ENABLED", False),
+            auth_tokens=_env("WATCHER_AUTH_TOKENS", ""),
+            webhooks_public=_env_bool("WATCHER_WEBHOOKS_PUBLIC", False),
         )
 
     @property
