@@ -13,6 +13,7 @@ import uuid
 import pytest
 
 from tests.support.client import ApiClient, fault
+from tests.support.openapi import check_answer
 from tests.support.processes import start_api
 from watcher_celery.cloud.simulated import SimulatedCloud
 from watcher_celery.config import get_settings
@@ -49,6 +50,7 @@ def _expected_pairs(cloud, nodes) -> set[tuple[str, str | None]]:
 def test_unscoped_rows_are_every_placement_of_the_cloud(client, cloud):
     response = _get(client)
     assert response.status_code == 200, response.text
+    check_answer(client.get("/openapi.json").json(), "/v1/data_model", 200, response.json())
     rows = response.json()["context"]
     nodes = cloud.compute_nodes()
     assert {(r["node_uuid"], r.get("server_uuid")) for r in rows} == _expected_pairs(cloud, nodes)
@@ -157,6 +159,8 @@ def test_no_decision_engine_answering_is_503(service_env, log_dir, client):
         response = ApiClient(base, headers=LATEST).get("/v1/data_model")
         assert response.status_code == 503
         assert "within 1 s" in fault(response)["faultstring"]
+        spec = ApiClient(base).get("/openapi.json").json()
+        check_answer(spec, "/v1/data_model", 503, response.json())
         response = ApiClient(base, headers=LATEST).get("/v1/strategies/dummy/state")
         assert response.status_code == 503
     finally:

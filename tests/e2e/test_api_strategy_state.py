@@ -15,6 +15,7 @@ import pytest
 
 from tests.conftest import create_pg_database, drop_pg_database
 from tests.support.client import ApiClient, fault
+from tests.support.openapi import check_answer
 from tests.support.plugin_dist import write_strategy_plugin
 from tests.support.processes import ROOT, free_port, start_api, start_worker
 
@@ -31,6 +32,8 @@ def _entries(client, ident: str) -> dict[str, dict]:
     response = client.session.get(f"{client.base}/v1/strategies/{ident}/state", timeout=60)
     assert response.status_code == 200, response.text
     body = response.json()
+    spec = client.get("/openapi.json").json()
+    check_answer(spec, "/v1/strategies/{ident}/state", 200, body)
     assert [e["type"] for e in body] == ["Datasource", "Metrics", "CDM", "Name"]
     for entry in body:
         assert set(entry) == {"type", "state", "mandatory", "comment"}
