@@ -165,3 +165,16 @@ def test_no_decision_engine_answering_is_503(service_env, log_dir, client):
         assert response.status_code == 503
     finally:
         lonely.stop()
+
+
+def test_python_watcherclient_reads_the_data_model_and_strategy_state(api, worker, cloud):
+    from watcherclient.v1.client import Client
+
+    watcher = Client(endpoint=api, os_infra_optim_api_version="1.7")
+    model = watcher.data_model.list(data_model_type="compute")
+    rows = model.to_dict()["context"]
+    nodes = cloud.compute_nodes()
+    assert {(r["node_uuid"], r.get("server_uuid")) for r in rows} == _expected_pairs(cloud, nodes)
+    state = {e.type: e.state for e in watcher.strategy.state("dummy")}
+    assert state["Name"] == "dummy"
+    assert state["Datasource"] == "Datasource is not presented for this strategy"
