@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from watcher_celery.cloud.factory import get_cloud
+from watcher_celery.config import Settings
 from watcher_celery.decision_engine.collector import collect
 from watcher_celery.decision_engine.model import ClusterModel, ComputeNode, Instance
 from watcher_celery.errors import CloudError, WatcherCeleryError
@@ -80,10 +81,10 @@ def rows(model: ClusterModel) -> list[dict[str, Any]]:
     return out
 
 
-def open_cloud() -> Any:
+def open_cloud(settings: Settings | None = None) -> Any:
     """The configured cloud adapter; any failure to open it is a CloudError saying why."""
     try:
-        return get_cloud()
+        return get_cloud(settings)
     except WatcherCeleryError:
         raise
     except Exception as exc:

@@ -32,7 +32,7 @@ def strategy_state(
 ) -> list[dict[str, Any]]:
     s = settings or get_settings()
     try:
-        cloud, cloud_error = open_cloud(), ""
+        cloud, cloud_error = open_cloud(s), ""
     except WatcherCeleryError as exc:
         cloud, cloud_error = None, str(exc)
     backend, datasource = _datasource(strategy, cloud, s)
@@ -53,14 +53,21 @@ def _datasource(strategy, cloud, s: Settings) -> tuple[Datasource | None, dict[s
     except WatcherCeleryError as exc:
         return None, entry("Datasource", NO_DATASOURCE, True, str(exc))
     wanted = set(strategy.metrics)
+    reasons = []
     for name in names:
         backend = build(name, cloud, s)
-        if backend is not None and wanted <= backend.metrics():
-            if backend.check_availability():
-                return backend, entry("Datasource", f"{name}: {AVAILABLE}", True)
-            why = backend.describe_unavailable()
-            return backend, entry("Datasource", f"{name}: {NOT_AVAILABLE}", True, why)
-    why = f"None of the configured datasources ({', '.join(names)}) serves every metric"
+        if backend is None:
+            reasons.append(f"{name}: not configured for this cloud")
+            continue
+        missing = sorted(wanted - backend.metrics())
+        if missing:
+            reasons.append(f"{name}: does not provide {', '.join(missing)}")
+            continue
+        if backend.check_availability():
+            return backend, entry("Datasource", f"{name}: {AVAILABLE}", True)
+        why = backend.describe_unavailable()
+        return backend, entry("Datasource", f"{name}: {NOT_AVAILABLE}", True, why)
+    why = "; ".join(reasons) or "no datasource configured"
     return None, entry("Datasource", NO_DATASOURCE, True, why)
 
 
