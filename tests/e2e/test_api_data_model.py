@@ -48,6 +48,7 @@ def _expected_pairs(cloud, nodes) -> set[tuple[str, str | None]]:
 
 
 def test_unscoped_rows_are_every_placement_of_the_cloud(client, cloud):
+    cloud.wait_idle()  # placements compared below must not be moving
     response = _get(client)
     assert response.status_code == 200, response.text
     check_answer(client.get("/openapi.json").json(), "/v1/data_model", 200, response.json())
@@ -117,6 +118,7 @@ def test_an_audit_scope_is_applied(client, cloud):
     audit = client.post("/v1/audits", body)
     assert audit.status_code == 201, audit.text
 
+    cloud.wait_idle()
     response = _get(client, f"?data_model_type=compute&audit_uuid={audit.json()['uuid']}")
     assert response.status_code == 200, response.text
     rows = response.json()["context"]
@@ -171,6 +173,7 @@ def test_python_watcherclient_reads_the_data_model_and_strategy_state(api, worke
     from watcherclient.v1.client import Client
 
     watcher = Client(endpoint=api, os_infra_optim_api_version="1.7")
+    cloud.wait_idle()
     model = watcher.data_model.list(data_model_type="compute")
     rows = model.to_dict()["context"]
     nodes = cloud.compute_nodes()
