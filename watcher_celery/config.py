@@ -79,6 +79,8 @@ class Settings:
     auth_enabled: bool = False
     auth_tokens: str = ""
     webhooks_public: bool = False
+    # Seconds the API waits for a decision engine to answer (data model, strategy state).
+    de_answer_timeout: float = 30.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -120,6 +122,7 @@ class Settings:
             auth_enabled=_env_bool("WATCHER_AUTH_ENABLED", False),
             auth_tokens=_env("WATCHER_AUTH_TOKENS", ""),
             webhooks_public=_env_bool("WATCHER_WEBHOOKS_PUBLIC", False),
+            de_answer_timeout=_env_float("WATCHER_DE_ANSWER_TIMEOUT", 30.0),
         )
 
     @property

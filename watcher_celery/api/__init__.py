@@ -13,6 +13,7 @@ from watcher_celery.api import (
     audit_templates,
     audits,
     auth,
+    data_model,
     goals,
     microversion,
     root,
@@ -42,6 +43,7 @@ RESOURCES = (
     scoring_engines,
     services,
     webhooks,
+    data_model,
 )
 DOCS_ASSETS = "/docs/assets/"
 

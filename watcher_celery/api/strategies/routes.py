@@ -1,4 +1,4 @@
-"""GET /v1/strategies[?goal=], /detail, /{uuid|name}."""
+"""GET /v1/strategies[?goal=], /detail, /{uuid|name}, /{uuid|name}/state."""
 
 from __future__ import annotations
 
@@ -6,13 +6,20 @@ from flask.views import MethodView
 from sqlalchemy.orm import aliased, joinedload
 
 from watcher_celery.api import listing
+from watcher_celery.api.data_model.ask import ask
+from watcher_celery.api.data_model.routes import UNAVAILABLE
 from watcher_celery.api.pagination import (
     SortKey,
     columns,
 )
-from watcher_celery.api.smorest import Blueprint, get_or_404
-from watcher_celery.api.strategies.schemas import StrategyQuerySchema, StrategySchema
+from watcher_celery.api.smorest import Blueprint, WatcherErrorSchema, get_or_404
+from watcher_celery.api.strategies.schemas import (
+    StrategyQuerySchema,
+    StrategySchema,
+    StrategyStateSchema,
+)
 from watcher_celery.db import Goal, Strategy, session_scope
+from watcher_celery.decision_engine.tasks import STRATEGY_STATE
 
 blp = Blueprint("strategies", __name__, url_prefix="/v1/strategies", description="Strategies")
 _G = aliased(Goal)
@@ -49,3 +56,14 @@ class StrategyItem(MethodView):
         """Show one strategy by UUID or name."""
         with session_scope() as session:
             return StrategySchema.dump_one(get_or_404(session, Strategy, ident, "Strategy"))
+
+
+@blp.route("/<ident>/state")
+class StrategyState(MethodView):
+    @blp.documents(200, StrategyStateSchema(many=True))
+    @blp.alt_response(503, schema=WatcherErrorSchema, description=UNAVAILABLE)
+    def get(self, ident):
+        """What the strategy needs (datasource, metrics, data models) and whether it is there."""
+        with session_scope() as session:
+            name = get_or_404(session, Strategy, ident, "Strategy").name
+        return ask(STRATEGY_STATE, name, what=f"the state of strategy {name}")

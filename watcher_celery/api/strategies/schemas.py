@@ -1,6 +1,6 @@
 """Strategy schemas: the response and the list filter."""
 
-from marshmallow import fields
+from marshmallow import Schema, fields, validate
 
 from watcher_celery.api.pagination import PageQuerySchema
 from watcher_celery.api.views import ResourceSchema
@@ -20,3 +20,17 @@ class StrategySchema(ResourceSchema):
 
 class StrategyQuerySchema(PageQuerySchema):
     goal = fields.String()
+
+
+class StrategyStateSchema(Schema):
+    """One entry of ``/state``: Datasource, Metrics, CDM or Name (reference §1.3)."""
+
+    type = fields.String(
+        required=True, validate=validate.OneOf(("Datasource", "Metrics", "CDM", "Name"))
+    )
+    state = fields.Raw(
+        required=True,
+        metadata={"description": "A string (Datasource, Name) or a list of {name: availability}"},
+    )
+    mandatory = fields.Raw(required=True, metadata={"description": 'true, false or "" (Name)'})
+    comment = fields.String(required=True)
