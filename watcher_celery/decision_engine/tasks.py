@@ -24,11 +24,8 @@ def supersede_expired_plans() -> int:
 
 # --- questions the API asks and waits for (api/data_model/ask.py) -----------------------------
 
-BUILD_DATA_MODEL = "watcher.decision_engine.build_data_model"
-STRATEGY_STATE = "watcher.decision_engine.strategy_state"
 
-
-@app.task(name=BUILD_DATA_MODEL, acks_late=False)
+@app.task(name=dispatch.BUILD_DATA_MODEL, acks_late=False)
 def build_data_model(audit_uuid: str | None = None) -> dict:
     """``{"value": rows}`` of the compute model (the audit's scope applied), or ``{"error"}``."""
     from watcher_celery.decision_engine.questions import data_model_rows
@@ -36,7 +33,7 @@ def build_data_model(audit_uuid: str | None = None) -> dict:
     return data_model_rows(audit_uuid)
 
 
-@app.task(name=STRATEGY_STATE, acks_late=False)
+@app.task(name=dispatch.STRATEGY_STATE, acks_late=False)
 def strategy_state(strategy_name: str) -> dict:
     """``{"value": entries}`` for ``/strategies/{id}/state``, or ``{"error"}``."""
     from watcher_celery.decision_engine.questions import strategy_state_entries

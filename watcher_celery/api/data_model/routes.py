@@ -10,7 +10,7 @@ from watcher_celery.api.data_model.schemas import TYPES, DataModelQuerySchema, D
 from watcher_celery.api.smorest import Blueprint, WatcherErrorSchema, get_or_404
 from watcher_celery.db import Audit, session_scope
 from watcher_celery.decision_engine.data_model import FROZEN_FIELDS, SINCE_1_6
-from watcher_celery.decision_engine.tasks import BUILD_DATA_MODEL
+from watcher_celery.dispatch import BUILD_DATA_MODEL
 from watcher_celery.errors import NotFound
 
 blp = Blueprint("data_model", __name__, url_prefix="/v1/data_model", description="Data model")

@@ -19,7 +19,7 @@ from watcher_celery.api.strategies.schemas import (
     StrategyStateSchema,
 )
 from watcher_celery.db import Goal, Strategy, session_scope
-from watcher_celery.decision_engine.tasks import STRATEGY_STATE
+from watcher_celery.dispatch import STRATEGY_STATE
 
 blp = Blueprint("strategies", __name__, url_prefix="/v1/strategies", description="Strategies")
 _G = aliased(Goal)
