@@ -42,6 +42,8 @@ class Settings:
     action_execution_rules: str = ""
     action_plan_expiry_hours: int = 24
     check_periodic_interval: int = 1800
+    planners: str = ""
+    continuous_audit_interval: int = 5
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -59,6 +61,8 @@ class Settings:
             action_execution_rules=_env("WATCHER_ACTION_EXECUTION_RULES", ""),
             action_plan_expiry_hours=_env_int("WATCHER_ACTION_PLAN_EXPIRY", 24),
             check_periodic_interval=_env_int("WATCHER_CHECK_PERIODIC_INTERVAL", 1800),
+            planners=_env("WATCHER_PLANNERS", ""),
+            continuous_audit_interval=_env_int("WATCHER_CONTINUOUS_AUDIT_INTERVAL", 5),
         )
 
     @property

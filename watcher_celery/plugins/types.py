@@ -127,3 +127,12 @@ class ActionDefinition:
     description: str
     factory: Callable[..., Any]
     schema: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DatasourceDefinition:
+    """A metrics backend: ``factory()`` returns a new ``Datasource`` for one audit run."""
+
+    name: str
+    factory: Callable[[], Any]
+    description: str = ""
