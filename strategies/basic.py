@@ -80,7 +80,10 @@ def execute(context: StrategyContext) -> Solution:
     enabled = available_nodes(model)
     sources = [n for n in up_nodes(model) if model.used(n.hostname).count]
     sources.sort(key=lambda n: (node_load(model, n, context), n.hostname))
-    packer = Packer({n.hostname: model.free(n.hostname) for n in enabled})
+    # An empty node is already free: filling it would release nothing.
+    packer = Packer(
+        {n.hostname: model.free(n.hostname) for n in enabled if model.used(n.hostname).count}
+    )
     outcome = empty_nodes(
         model,
         (n.hostname for n in sources),

@@ -9,6 +9,9 @@ that fits; (2) empty nodes, least loaded first, all-or-nothing (``strategies.con
 (3) disable every enabled node left without instances. Each instance moves at most once, so
 upstream's "collapse repeated migrations" phase has nothing to do. A destination must fit both
 the measured demand and the flavor allocation (Nova's scheduler checks the latter).
+Measured demand is held to the physical host (vCPUs, MB minus reserved), allocations to the
+over-committed capacity; upstream compares measured use with the over-committed capacity, which
+lets a host be planned far past its real cores.
 """
 
 from __future__ import annotations
@@ -90,9 +93,10 @@ class Demand:
         if host_ram is not None:
             summed[1] = max(summed[1], host_ram / 1024.0)
         used = model.used(node.hostname)
+        # Measured use is held to the physical host; allocations to the over-committed one.
         return (
-            node.vcpu_capacity - summed[0],
-            node.memory_capacity - summed[1],
+            node.vcpus - node.vcpu_reserved - summed[0],
+            node.memory - node.memory_mb_reserved - summed[1],
             node.disk_capacity - summed[2],
             node.vcpu_capacity - used.vcpus,
             node.memory_capacity - used.memory,
@@ -134,6 +138,9 @@ def execute(context: StrategyContext) -> Solution:
     packer = Packer({n.hostname: demand.node_free(model, n) for n in enabled})
     received: set[str] = set()
     offloaded = _offload(model, packer, demand, solution, received)
+    for node in enabled:
+        if not model.used(node.hostname).count:
+            packer.remove(node.hostname)  # an empty node is released, not filled
     order = sorted(packer.free, key=lambda h: (-packer.free[h][0], h))
     outcome = empty_nodes(model, order, demand.instance, packer, solution, received=received)
     released = 0
