@@ -6,6 +6,8 @@ from watcher_celery import dispatch
 from watcher_celery.celery_app import app
 from watcher_celery.decision_engine.audit_flow import run_audit as run_audit_flow
 
+SCHEDULE_CONTINUOUS_AUDITS = "watcher.decision_engine.schedule_continuous_audits"
+
 
 @app.task(name=dispatch.RUN_AUDIT, ignore_result=True)
 def run_audit(audit_uuid: str) -> str:
@@ -20,3 +22,11 @@ def supersede_expired_plans() -> int:
     from watcher_celery.decision_engine.expiry import supersede_expired_plans as supersede
 
     return supersede()
+
+
+@app.task(name=SCHEDULE_CONTINUOUS_AUDITS, ignore_result=True)
+def schedule_continuous_audits() -> int:
+    """Beat entry: send ``run_audit`` for every CONTINUOUS audit that is due (continuous.py)."""
+    from watcher_celery.decision_engine.continuous import claim_due_audits
+
+    return len(claim_due_audits(dispatch.run_audit))
