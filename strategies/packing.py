@@ -1,26 +1,38 @@
 """Best-fit placement over many nodes without scanning them all: the consolidation engine.
 
-Nodes are kept in a list sorted by their free amount of the *key* resource (the first element
-of the free vector). Placing a demand bisects to the nodes with just enough key resource and
-checks the other resources on at most ``probe`` of them, tightest first, so a placement costs
-O(log n + probe) instead of upstream's O(n) walk over every node. Moves are tentative until
-committed, so a strategy can try to empty a whole node and roll back if one instance does not
-fit (all-or-nothing: no migration that releases nothing).
+Nodes are kept in a list sorted by their free amount of the *key* resource: the scarcest one
+across the cluster (least free in proportion to capacity), since that is the one that decides
+whether an instance fits; with no capacities given it is the first element of the vector.
+Placing a demand bisects to the nodes with just enough key resource and checks the other
+resources on the ``probe`` tightest, then on a few windows at doubling distances, so a
+placement costs O(log n + probe) instead of upstream's O(n) walk over every node. Moves are
+tentative until committed, so a strategy can try to empty a whole node and roll back if one
+instance does not fit (all-or-nothing: no migration that releases nothing).
 """
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
+from operator import le
 
 Vector = tuple[float, ...]
+WINDOW = 8
 
 
 class Packer:
-    def __init__(self, free: dict[str, Vector], probe: int = 64) -> None:
+    def __init__(
+        self,
+        free: dict[str, Vector],
+        capacity: dict[str, Vector] | None = None,
+        probe: int = 16,
+    ) -> None:
         self.free = dict(free)
         self.probe = probe
-        self._sorted: list[tuple[float, str]] = sorted((v[0], h) for h, v in self.free.items())
+        self.key = scarcest(self.free, capacity) if capacity else 0
+        self._sorted: list[tuple[float, str]] = sorted(
+            (v[self.key], h) for h, v in self.free.items()
+        )
         self._pending: list[tuple[str, Vector]] = []
 
     def __contains__(self, hostname: str) -> bool:
@@ -29,27 +41,39 @@ class Packer:
     def remove(self, hostname: str) -> None:
         """Take a node out of the candidate destinations (it is being emptied or released)."""
         vector = self.free.pop(hostname)
-        index = bisect.bisect_left(self._sorted, (vector[0], hostname))
+        index = bisect.bisect_left(self._sorted, (vector[self.key], hostname))
         del self._sorted[index]
 
     def insert(self, hostname: str, vector: Vector) -> None:
         """Make a node a candidate destination with ``vector`` free."""
         self.free[hostname] = tuple(vector)
-        bisect.insort(self._sorted, (vector[0], hostname))
+        bisect.insort(self._sorted, (vector[self.key], hostname))
 
     def _set(self, hostname: str, vector: Vector) -> None:
         self.remove(hostname)
         self.insert(hostname, vector)
 
     def find(self, demand: Sequence[float], exclude: str | None = None) -> str | None:
-        """The node with the least key resource left that fits ``demand`` in every resource."""
-        start = bisect.bisect_left(self._sorted, (demand[0], ""))
-        for _, hostname in self._sorted[start : start + self.probe]:
-            if hostname == exclude:
-                continue
-            free = self.free[hostname]
-            if all(d <= f for d, f in zip(demand, free, strict=True)):
-                return hostname
+        """A node that fits ``demand`` in every resource, preferring the tightest on the key.
+
+        The ``probe`` tightest candidates are checked first; when they are full in another
+        resource, windows further up (at doubling distances, then the loosest nodes) are
+        tried, so a crowded band of nearly full nodes does not hide the roomy ones.
+        """
+        start = bisect.bisect_left(self._sorted, (demand[self.key], ""))
+        end = len(self._sorted)
+        windows = [(start, start + self.probe)]
+        offset = self.probe
+        while start + offset < end:
+            windows.append((start + offset, start + offset + WINDOW))
+            offset *= 2
+        windows.append((max(start, end - WINDOW), end))
+        for low, high in windows:
+            for _, hostname in self._sorted[low:high]:
+                if hostname == exclude:
+                    continue
+                if all(map(le, demand, self.free[hostname])):
+                    return hostname
         return None
 
     def add(self, hostname: str, demand: Sequence[float]) -> None:
@@ -73,3 +97,16 @@ class Packer:
                 free = self.free[hostname]
                 self._set(hostname, tuple(f + d for f, d in zip(free, demand, strict=True)))
         self._pending.clear()
+
+
+def scarcest(free: dict[str, Vector], capacity: dict[str, Vector]) -> int:
+    """Index of the resource with the least free in proportion to capacity, cluster-wide."""
+    hosts = [h for h in free if h in capacity]
+    if not hosts:
+        return 0
+    width = len(free[hosts[0]])
+    ratios = []
+    for k in range(width):
+        total = sum(capacity[h][k] for h in hosts)
+        ratios.append(sum(free[h][k] for h in hosts) / total if total > 0 else float("inf"))
+    return min(range(width), key=ratios.__getitem__)

@@ -93,15 +93,21 @@ class Demand:
         if host_ram is not None:
             summed[1] = max(summed[1], host_ram / 1024.0)
         used = model.used(node.hostname)
-        # Measured use is held to the physical host; allocations to the over-committed one.
-        return (
-            node.vcpus - node.vcpu_reserved - summed[0],
-            node.memory - node.memory_mb_reserved - summed[1],
-            node.disk_capacity - summed[2],
-            node.vcpu_capacity - used.vcpus,
-            node.memory_capacity - used.memory,
-            node.disk_capacity - used.disk,
-        )
+        full = capacity(node)
+        taken = (*summed, used.vcpus, used.memory, used.disk)
+        return tuple(c - t for c, t in zip(full, taken, strict=True))
+
+
+def capacity(node: ComputeNode) -> Vector:
+    """Measured use is held to the physical host, allocations to the over-committed one."""
+    return (
+        float(node.vcpus - node.vcpu_reserved),
+        float(node.memory - node.memory_mb_reserved),
+        node.disk_capacity,
+        node.vcpu_capacity,
+        node.memory_capacity,
+        node.disk_capacity,
+    )
 
 
 def _offload(
@@ -110,7 +116,7 @@ def _offload(
     """Move the smallest instances off overloaded nodes until they are not overloaded."""
     moved = 0
     overloaded = [h for h, free in packer.free.items() if min(free[:3]) < 0]
-    for hostname in sorted(overloaded, key=lambda h: packer.free[h][0]):
+    for hostname in sorted(overloaded, key=lambda h: min(packer.free[h][:3])):
         for instance in sorted(model.instances_on(hostname), key=lambda i: demand.instance(i)):
             if min(packer.free[hostname][:3]) >= 0:
                 break
@@ -135,13 +141,19 @@ def execute(context: StrategyContext) -> Solution:
     solution = Solution()
     demand = Demand(context)
     enabled = available_nodes(model)
-    packer = Packer({n.hostname: demand.node_free(model, n) for n in enabled})
+    packer = Packer(
+        {n.hostname: demand.node_free(model, n) for n in enabled},
+        {n.hostname: capacity(n) for n in enabled},
+    )
     received: set[str] = set()
     offloaded = _offload(model, packer, demand, solution, received)
     for node in enabled:
         if not model.used(node.hostname).count:
             packer.remove(node.hostname)  # an empty node is released, not filled
-    order = sorted(packer.free, key=lambda h: (-packer.free[h][0], h))
+    key = packer.key
+    order = sorted(
+        packer.free, key=lambda h: (-packer.free[h][key] / capacity(model.node(h))[key], h)
+    )
     outcome = empty_nodes(model, order, demand.instance, packer, solution, received=received)
     released = 0
     for node in enabled:

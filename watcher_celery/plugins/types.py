@@ -5,6 +5,7 @@ Nothing here imports Celery, Flask or the database: a strategy sees data, not se
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,6 +50,8 @@ class Solution:
 
     actions: list[SolutionAction] = field(default_factory=list)
     indicators: dict[str, Any] = field(default_factory=dict)
+    # Keys of the actions already added: duplicates are found in O(1), not by a list scan.
+    _seen: set[str] = field(default_factory=set, repr=False, compare=False)
 
     def add_action(
         self,
@@ -65,9 +68,15 @@ class Solution:
             raise ValueError(f"'{RESERVED_PARAMETER}' is reserved: pass it as resource_id")
         if resource_id is not None:
             params[RESERVED_PARAMETER] = resource_id
-        candidate = SolutionAction(action_type, params)
-        if candidate not in self.actions:
-            self.actions.append(candidate)
+        key = json.dumps([action_type, params], sort_keys=True, default=str)
+        if len(self._seen) != len(self.actions):  # actions appended directly
+            self._seen = {
+                json.dumps([a.action_type, a.input_parameters], sort_keys=True, default=str)
+                for a in self.actions
+            }
+        if key not in self._seen:
+            self._seen.add(key)
+            self.actions.append(SolutionAction(action_type, params))
 
     def set_indicator(self, name: str, value: Any) -> None:
         self.indicators[name] = value
