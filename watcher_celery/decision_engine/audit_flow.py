@@ -122,7 +122,9 @@ def run_audit(audit_uuid: str) -> AuditResult:
 def _run(audit: Audit) -> AuditResult:
     audit_uuid = audit.uuid
     if not _claim(audit):
-        return AuditResult(audit.state)
+        with session_scope() as session:
+            state = session.scalar(select(Audit.state).where(Audit.uuid == audit_uuid))
+        return AuditResult(state or AuditState.DELETED)
     try:
         return _plan_audit(audit)
     except WatcherCeleryError as exc:
