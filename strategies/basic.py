@@ -1,14 +1,15 @@
 """basic — offline server consolidation (goal ``server_consolidation``, reference §4.3).
 
-What it does: empties the least loaded nodes into the tightest nodes that still fit their
+What it does: empties the cheapest nodes to empty into the tightest nodes that still fit their
 instances' flavors, and disables every node it empties.
 
 Where it differs from upstream, on purpose (see docs/strategies.md):
 
-* A node's load is its *dominant* resource: the largest of its measured CPU fraction and its
-  allocated RAM and disk fractions. Upstream averages CPU with RAM and disk fixed at 0, i.e.
-  ranks by cpu/3, and treats a missing CPU metric as 100 %; here a missing metric falls back
-  to the allocated vCPU fraction.
+* Nodes are emptied in order of how much of one resource they hold, least first, then by
+  measured CPU; the plan is made with each of vCPU, RAM and disk as that resource and the one
+  releasing most nodes is kept. Upstream ranks by the mean of (cpu, 0, 0), i.e. cpu/3, and
+  treats a missing CPU metric as 100 %, so which node it tries first has nothing to do with
+  whether its instances can fit elsewhere.
 * A node is emptied all-or-nothing, instances largest first (first-fit decreasing), so no
   migration is planned that does not release a node.
 * Destinations are found by bisection over free vCPUs (``strategies.packing``), so an audit of
@@ -18,7 +19,7 @@ Where it differs from upstream, on purpose (see docs/strategies.md):
 from __future__ import annotations
 
 from strategies.common import WATCHER_DISABLED, add_service_state, available_nodes, up_nodes
-from strategies.consolidation import empty_nodes
+from strategies.consolidation import apply, best_emptying
 from strategies.packing import Packer
 from watcher_celery.decision_engine.model import ClusterModel, ComputeNode
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
@@ -58,40 +59,41 @@ PARAMETERS = {
 }
 
 
-def node_load(model: ClusterModel, node: ComputeNode, context: StrategyContext) -> float:
-    """The dominant resource fraction of a node (0..1+)."""
-    used = model.used(node.hostname)
+def _cpu_percent(node: ComputeNode, context: StrategyContext) -> float:
+    """Measured CPU of a node; a missing metric counts as idle-unknown (0), not as 100 %."""
     params = context.parameters
     aggregate = params["aggregation_method"]["compute_node"] or "mean"
-    cpu = None
-    if context.metrics is not None:
-        cpu = context.metrics.host_metric(node, "host_cpu_usage", int(params["period"]), aggregate)
-    cpu_fraction = cpu / 100.0 if cpu is not None else used.vcpus / max(node.vcpu_capacity, 1)
-    return max(
-        cpu_fraction,
-        used.memory / max(node.memory_capacity, 1),
-        used.disk / max(node.disk_capacity, 1),
-    )
+    if context.metrics is None:
+        return 0.0
+    cpu = context.metrics.host_metric(node, "host_cpu_usage", int(params["period"]), aggregate)
+    return 0.0 if cpu is None else cpu
 
 
 def execute(context: StrategyContext) -> Solution:
     model: ClusterModel = context.model
     solution = Solution()
     enabled = available_nodes(model)
-    sources = [n for n in up_nodes(model) if model.used(n.hostname).count]
-    sources.sort(key=lambda n: (node_load(model, n, context), n.hostname))
     # An empty node is already free: filling it would release nothing.
     packer = Packer(
         {n.hostname: model.free(n.hostname) for n in enabled if model.used(n.hostname).count}
     )
-    outcome = empty_nodes(
+    sources = [n for n in up_nodes(model) if model.used(n.hostname).count]
+    cpu = {n.hostname: _cpu_percent(n, context) for n in sources}
+    used = {n.hostname: model.used(n.hostname) for n in sources}
+
+    def order(key: int) -> list[str]:
+        amount = {h: (u.vcpus, u.memory, u.disk)[key] for h, u in used.items()}
+        return sorted(amount, key=lambda h: (amount[h], cpu[h], h))
+
+    outcome = best_emptying(
         model,
-        (n.hostname for n in sources),
+        order,
         lambda i: (i.vcpus, i.memory, i.disk),
         packer,
-        solution,
+        keys=range(3),
         max_failures=int(context.parameters["migration_attempts"]),
     )
+    apply(outcome, model, solution)
     for hostname in outcome.released:
         node = model.node(hostname)
         if node.status == "enabled":

@@ -20,7 +20,17 @@ from watcher_celery.plugins import Solution
 @dataclass
 class Outcome:
     released: list[str] = field(default_factory=list)
-    migrations: int = 0
+    moves: list[tuple[Instance, str, str]] = field(default_factory=list)  # (instance, src, dst)
+
+    @property
+    def migrations(self) -> int:
+        return len(self.moves)
+
+    def better_than(self, other: Outcome | None) -> bool:
+        """More nodes released, then fewer migrations."""
+        if other is None:
+            return True
+        return (len(self.released), -self.migrations) > (len(other.released), -other.migrations)
 
 
 def empty_nodes(
@@ -28,20 +38,20 @@ def empty_nodes(
     sources: Iterable[str],
     demand: Callable[[Instance], Vector],
     packer: Packer,
-    solution: Solution,
     max_failures: int = 0,
-    received: set[str] | None = None,
+    received: Iterable[str] = (),
 ) -> Outcome:
-    """Try to empty each source in turn; ``max_failures`` > 0 stops after that many misses.
+    """Plan emptying each source in turn; ``max_failures`` > 0 stops after that many misses.
 
     ``received`` names nodes that already took instances (never emptied, so nothing moves
-    twice); it is updated in place.
+    twice). The model is not changed (a source never receives, so its instances are the
+    model's); :func:`apply` does that for the outcome kept.
     """
     outcome = Outcome()
-    received = set() if received is None else received
+    taken = set(received)
     failures = 0
     for hostname in sources:
-        if hostname in received:
+        if hostname in taken:
             continue
         instances = model.instances_on(hostname)
         if not instances or not all(movable(i) for i in instances):
@@ -55,7 +65,7 @@ def empty_nodes(
             destination = packer.place(vector)
             if destination is None:
                 break
-            moves.append((instance, destination))
+            moves.append((instance, hostname, destination))
         if len(moves) < len(instances):
             packer.rollback()
             if previous is not None:
@@ -65,10 +75,36 @@ def empty_nodes(
                 break
             continue
         packer.commit()
-        for instance, destination in moves:
-            add_migration(solution, instance, hostname, destination)
-            model.migrate_instance(instance.uuid, destination)
-            received.add(destination)
+        taken.update(destination for _, _, destination in moves)
         outcome.released.append(hostname)
-        outcome.migrations += len(moves)
+        outcome.moves.extend(moves)
     return outcome
+
+
+def best_emptying(
+    model: ClusterModel,
+    order: Callable[[int], Iterable[str]],
+    demand: Callable[[Instance], Vector],
+    packer: Packer,
+    keys: Iterable[int],
+    **options,
+) -> Outcome:
+    """Plan with each resource in turn as the deciding one; keep the plan releasing most.
+
+    Multi-resource packing has no single best order: on the simulated cloud, which resource
+    the sources are ordered and the destinations sorted by changes the nodes released by 10 %.
+    ``order(key)`` gives the sources for a key.
+    """
+    best = None
+    for key in keys:
+        outcome = empty_nodes(model, order(key), demand, packer.rekeyed(key), **options)
+        if outcome.better_than(best):
+            best = outcome
+    return best or Outcome()
+
+
+def apply(outcome: Outcome, model: ClusterModel, solution: Solution) -> None:
+    """Add the outcome's migrations to the solution and make them in the model."""
+    for instance, source, destination in outcome.moves:
+        add_migration(solution, instance, source, destination)
+        model.migrate_instance(instance.uuid, destination)

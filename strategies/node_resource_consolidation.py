@@ -22,7 +22,7 @@ continuous audit into destinations; a strategy here sees the cluster, not plan h
 from __future__ import annotations
 
 from strategies.common import add_service_state, available_nodes
-from strategies.consolidation import empty_nodes
+from strategies.consolidation import apply, empty_nodes
 from strategies.packing import Packer
 from watcher_celery.decision_engine.model import ClusterModel
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
@@ -50,9 +50,8 @@ def execute(context: StrategyContext) -> Solution:
     for node in free_nodes:
         packer.remove(node.hostname)
     moves = Solution()
-    outcome = empty_nodes(
-        model, (n.hostname for n in order), lambda i: (i.vcpus, i.memory), packer, moves
-    )
+    outcome = empty_nodes(model, [n.hostname for n in order], lambda i: (i.vcpus, i.memory), packer)
+    apply(outcome, model, moves)
     sources = [model.node(h) for h in outcome.released]
     solution = Solution()
     if not specify:

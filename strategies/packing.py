@@ -26,14 +26,21 @@ class Packer:
         free: dict[str, Vector],
         capacity: dict[str, Vector] | None = None,
         probe: int = 16,
+        key: int | None = None,
     ) -> None:
         self.free = dict(free)
         self.probe = probe
-        self.key = scarcest(self.free, capacity) if capacity else 0
+        if key is None:
+            key = scarcity_order(self.free, capacity)[0] if capacity else 0
+        self.key = key
         self._sorted: list[tuple[float, str]] = sorted(
             (v[self.key], h) for h, v in self.free.items()
         )
         self._pending: list[tuple[str, Vector]] = []
+
+    def rekeyed(self, key: int) -> Packer:
+        """A copy sorted on another resource (for trying each as the deciding one)."""
+        return Packer(self.free, probe=self.probe, key=key)
 
     def __contains__(self, hostname: str) -> bool:
         return hostname in self.free
@@ -99,14 +106,14 @@ class Packer:
         self._pending.clear()
 
 
-def scarcest(free: dict[str, Vector], capacity: dict[str, Vector]) -> int:
-    """Index of the resource with the least free in proportion to capacity, cluster-wide."""
-    hosts = [h for h in free if h in capacity]
+def scarcity_order(free: dict[str, Vector], capacity: dict[str, Vector] | None) -> list[int]:
+    """Resource indexes, scarcest first (least free in proportion to capacity, cluster-wide)."""
+    hosts = [h for h in free if capacity and h in capacity]
     if not hosts:
-        return 0
+        return [0]
     width = len(free[hosts[0]])
     ratios = []
     for k in range(width):
         total = sum(capacity[h][k] for h in hosts)
         ratios.append(sum(free[h][k] for h in hosts) / total if total > 0 else float("inf"))
-    return min(range(width), key=ratios.__getitem__)
+    return sorted(range(width), key=ratios.__getitem__)

@@ -23,8 +23,8 @@ from strategies.common import (
     available_nodes,
     movable,
 )
-from strategies.consolidation import empty_nodes
-from strategies.packing import Packer, Vector
+from strategies.consolidation import apply, best_emptying
+from strategies.packing import Packer, Vector, scarcity_order
 from watcher_celery.decision_engine.model import ClusterModel, ComputeNode, Instance
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
 
@@ -141,20 +141,20 @@ def execute(context: StrategyContext) -> Solution:
     solution = Solution()
     demand = Demand(context)
     enabled = available_nodes(model)
-    packer = Packer(
-        {n.hostname: demand.node_free(model, n) for n in enabled},
-        {n.hostname: capacity(n) for n in enabled},
-    )
+    capacities = {n.hostname: capacity(n) for n in enabled}
+    packer = Packer({n.hostname: demand.node_free(model, n) for n in enabled}, capacities)
     received: set[str] = set()
     offloaded = _offload(model, packer, demand, solution, received)
     for node in enabled:
         if not model.used(node.hostname).count:
             packer.remove(node.hostname)  # an empty node is released, not filled
-    key = packer.key
-    order = sorted(
-        packer.free, key=lambda h: (-packer.free[h][key] / capacity(model.node(h))[key], h)
-    )
-    outcome = empty_nodes(model, order, demand.instance, packer, solution, received=received)
+
+    def order(key: int) -> list[str]:
+        return sorted(packer.free, key=lambda h: (capacities[h][key] - packer.free[h][key], h))
+
+    keys = scarcity_order(packer.free, capacities)[:3]
+    outcome = best_emptying(model, order, demand.instance, packer, keys, received=received)
+    apply(outcome, model, solution)
     released = 0
     for node in enabled:
         if not model.used(node.hostname).count:

@@ -52,25 +52,22 @@ def test_excluded_and_unmovable_instances_pin_their_host():
     assert migrations(run(BASIC, model)) == []
 
 
-def test_least_loaded_host_by_cpu_metric_is_emptied_first():
-    # Given two hosts that could each be emptied into the other
-    model = cluster({"a": [4], "b": [4]})
+def test_migration_attempts_stops_after_that_many_hosts_could_not_be_emptied():
+    # Given a (one 9-vCPU instance, no 9-vCPU slot anywhere), then b (two 5s) that fit in c and x
+    model = cluster({"a": [9], "b": [5, 5], "c": [11], "x": [11]})
+    # With one unsuccessful node allowed, the walk stops after a
+    assert migrations(run(BASIC, model, migration_attempts=1)) == []
+    # Without a limit, b is emptied
+    moved = migrations(run(BASIC, model))
+    assert sorted((src, dst) for _, src, dst in moved) == [("b", "c"), ("b", "x")]
+
+
+def test_lighter_nodes_are_emptied_first_and_cpu_breaks_ties():
+    model = cluster({"a": [4], "b": [4], "x": [8]})
     metrics = MemoryDatasource({("uuid-a", "host_cpu_usage"): 90.0})
     metrics.set("uuid-b", "host_cpu_usage", 10.0)
-    # Then b (10 % busy) moves to a (90 % busy), not the other way round
-    assert migrations(run(BASIC, model, metrics)) == [("b-vm0", "b", "a")]
-
-
-def test_migration_attempts_stops_after_that_many_hosts_could_not_be_emptied():
-    model = cluster({"a": [8, 8], "b": [8, 8], "c": [4], "x": [12]}, memory=1_000_000)
-    metrics = MemoryDatasource(
-        {("uuid-a", "host_cpu_usage"): 10.0, ("uuid-b", "host_cpu_usage"): 20.0}
-    )
-    metrics.set("uuid-c", "host_cpu_usage", 30.0)
-    metrics.set("uuid-x", "host_cpu_usage", 99.0)
-    # a and b fail first; with one attempt allowed the walk stops before c
-    assert migrations(run(BASIC, model, metrics, migration_attempts=1)) == []
-    assert migrations(run(BASIC, model, metrics)) == [("c-vm0", "c", "x")]
+    # a and b hold the same; b is less busy so it is emptied first; both fit into x (tightest)
+    assert migrations(run(BASIC, model, metrics)) == [("b-vm0", "b", "x"), ("a-vm0", "a", "x")]
 
 
 def test_disabled_hosts_are_emptied_but_never_receive():
