@@ -42,6 +42,9 @@ class CloudAdapter(Protocol):
     def instances(self) -> list[Instance]:
         """Every non-deleted server with its flavor sizes, state, host and metadata."""
 
+    def aggregates(self) -> list[dict]:
+        """Host aggregates: ``{id, name, availability_zone, metadata, hosts}`` each."""
+
     def storage_pools(self) -> list[StoragePool]: ...
 
     def volumes(self) -> list[Volume]: ...

@@ -12,6 +12,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from typing import Any
 
+from watcher_celery.errors import DatasourceError
+
 HOST_METRICS = (
     "host_cpu_usage",  # % 0-100
     "host_ram_usage",  # KiB used
@@ -64,6 +66,10 @@ class Datasource(ABC):
     def check_availability(self) -> bool:
         return True
 
+    def describe_unavailable(self) -> str:
+        """Why :meth:`check_availability` said no, for the audit's failure message."""
+        return "the backend did not answer"
+
     # --- shared behaviour ----------------------------------------------------------------
 
     def supports(self, wanted: Iterable[str]) -> bool:
@@ -97,10 +103,27 @@ class Datasource(ABC):
         )
         self._cache[cache_key] = value
 
-    def host_metric(self, node: Any, metric: str, period: int = 300, aggregate: str = "mean"):
-        return self.statistic_aggregation(node, "compute_node", metric, period, aggregate)
+    def host_metric(
+        self, node: Any, metric: str, period: int = 300, aggregate: str = "mean", required=False
+    ):
+        """``required``: a missing value raises DatasourceError (the audit fails clearly)."""
+        what = f"compute node {node.hostname}" if required else ""
+        return self._value(node, "compute_node", what, metric, period, aggregate)
 
     def instance_metric(
-        self, instance: Any, metric: str, period: int = 300, aggregate: str = "mean"
+        self, instance: Any, metric: str, period: int = 300, aggregate: str = "mean", required=False
     ):
-        return self.statistic_aggregation(instance, "instance", metric, period, aggregate)
+        what = f"instance {instance.uuid}" if required else ""
+        return self._value(instance, "instance", what, metric, period, aggregate)
+
+    def _value(self, resource, resource_type, what, metric, period, aggregate):
+        value = self.statistic_aggregation(resource, resource_type, metric, period, aggregate)
+        if value is None and what:
+            self._missing(what, metric, period)
+        return value
+
+    def _missing(self, what: str, metric: str, period: int) -> None:
+        raise DatasourceError(
+            f"Datasource {self.name} has no {metric} data for {what} over the last {period} s",
+            metric=metric,
+        )

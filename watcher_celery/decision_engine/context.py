@@ -1,26 +1,41 @@
 """Building what a strategy reads: the scoped cluster model and the datasource.
 
-``run_audit`` step 3 calls :func:`build_context`. Strategies that declare no models (the
-dummies) get none; the others get a fresh model collected from the configured cloud adapter,
-with the audit scope applied, and the first datasource that serves all their metrics.
+``run_audit`` step 3 calls :func:`build_context`. Strategies that declare no models nor
+metrics (the dummies) get none; the others get a fresh model collected from the configured
+cloud adapter with the audit scope applied (``models`` defaults to compute when only metrics
+are declared), and the first datasource that serves all their metrics. A cloud or datasource
+that cannot be reached raises an error whose message ends up on the FAILED audit.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from watcher_celery.errors import StrategyError
+from watcher_celery.cloud.factory import get_cloud
+from watcher_celery.datasources.manager import get_datasource
+from watcher_celery.decision_engine.collector import collect
+from watcher_celery.errors import CloudError, WatcherCeleryError
 from watcher_celery.plugins import StrategyContext, StrategyDefinition
 
 
 def build_context(
     audit: Any, strategy: StrategyDefinition, parameters: dict[str, Any]
 ) -> StrategyContext:
+    model = metrics = None
     if strategy.models or strategy.metrics:
-        raise StrategyError(
-            f"Strategy '{strategy.name}' needs cluster data "
-            f"({', '.join(strategy.models or strategy.metrics)}), and no collector is configured"
-        )
+        try:
+            cloud = get_cloud()
+        except WatcherCeleryError:
+            raise
+        except Exception as exc:
+            raise CloudError(f"The cloud cannot be reached: {type(exc).__name__}: {exc}") from exc
+        model = collect(cloud, getattr(audit, "scope", None), strategy.models or ("compute",))
+        if strategy.metrics:
+            metrics = get_datasource(strategy.metrics, cloud)
     return StrategyContext(
-        parameters=parameters, audit_uuid=audit.uuid, audit_type=audit.audit_type
+        parameters=parameters,
+        model=model,
+        metrics=metrics,
+        audit_uuid=audit.uuid,
+        audit_type=audit.audit_type,
     )

@@ -1,0 +1,193 @@
+"""The openstacksdk adapter over real HTTP against the emulator, backed by a simulated cloud."""
+
+from __future__ import annotations
+
+import pytest
+
+from watcher_celery.cloud.emulator import serve
+from watcher_celery.cloud.openstack import OpenStackCloud
+from watcher_celery.cloud.simulated import SimulatedCloud
+from watcher_celery.decision_engine.collector import collect
+from watcher_celery.errors import CloudError
+
+CLOUDS_YAML = """clouds:
+  emulator:
+    auth:
+      auth_url: {url}/identity/v3
+      username: admin
+      password: secret
+      project_name: admin
+      user_domain_name: Default
+      project_domain_name: Default
+    region_name: RegionOne
+    identity_api_version: 3
+"""
+
+
+@pytest.fixture(scope="module")
+def sim(tmp_path_factory):
+    path = tmp_path_factory.mktemp("os") / "cloud.sqlite"
+    cloud = SimulatedCloud.create(path, seed=17, hosts=10, instances=40)
+    cloud.set_op_seconds(0.05)
+    return cloud
+
+
+@pytest.fixture(scope="module")
+def emulator(sim):
+    server, url = serve(sim)
+    yield url
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def adapter(emulator, tmp_path_factory):
+    config = tmp_path_factory.mktemp("clouds") / "clouds.yaml"
+    config.write_text(CLOUDS_YAML.format(url=emulator))
+    mp = pytest.MonkeyPatch()
+    mp.setenv("OS_CLIENT_CONFIG_FILE", str(config))
+    yield OpenStackCloud(cloud="emulator")
+    mp.undo()
+
+
+def test_compute_nodes_match_the_simulated_cloud(adapter, sim):
+    got = {n.hostname: n for n in adapter.compute_nodes()}
+    want = {n.hostname: n for n in sim.compute_nodes()}
+    assert set(got) == set(want)
+    for name, node in want.items():
+        seen = got[name]
+        assert (seen.vcpus, seen.memory, seen.disk) == (node.vcpus, node.memory, node.disk)
+        assert seen.vcpu_reserved == node.vcpu_reserved
+        assert seen.vcpu_ratio == node.vcpu_ratio and seen.memory_ratio == node.memory_ratio
+        assert (seen.state, seen.status) == (node.state, node.status)
+        assert seen.availability_zone == node.availability_zone
+        assert set(seen.aggregates) == set(node.aggregates)
+
+
+def test_instances_match_the_simulated_cloud(adapter, sim):
+    got = {i.uuid: i for i in adapter.instances()}
+    want = {i.uuid: i for i in sim.instances()}
+    assert set(got) == set(want)
+    for uuid, inst in want.items():
+        seen = got[uuid]
+        assert (seen.vcpus, seen.memory, seen.disk) == (inst.vcpus, inst.memory, inst.disk)
+        assert (seen.host, seen.state, seen.project_id) == (inst.host, inst.state, inst.project_id)
+        assert seen.metadata == inst.metadata and seen.flavor_name == inst.flavor_name
+
+
+def test_the_model_built_through_the_sdk_equals_the_simulated_one(adapter, sim):
+    scope = [{"availability_zones": [{"name": "az1"}]}]
+    through_sdk, direct = collect(adapter, scope), collect(sim, scope)
+    assert set(through_sdk.nodes) == set(direct.nodes)
+    for host in direct.nodes:
+        assert through_sdk.free(host) == direct.free(host)
+
+
+def _active(sim):
+    return next(
+        i for i in sim.instances() if i.state == "active" and i.host and i.task_state is None
+    )
+
+
+def test_live_migration_through_the_sdk_with_progress_and_completion(adapter, sim):
+    sim.set_op_seconds(0.5)
+    inst = _active(sim)
+    adapter.live_migrate(inst.uuid)
+    running = adapter.migrations(inst.uuid)[0]
+    assert running.status == "running" and running.migration_type == "live-migration"
+    assert running.progress is not None and running.source == inst.host
+    sim.wait_idle()
+    done = adapter.migrations(inst.uuid)[0]
+    assert done.status == "completed"
+    assert adapter.get_instance(inst.uuid).host == done.destination != inst.host
+    sim.set_op_seconds(0.05)
+
+
+def test_abort_and_refused_operations_are_cloud_errors(adapter, sim):
+    sim.set_op_seconds(5)
+    inst = _active(sim)
+    adapter.live_migrate(inst.uuid)
+    running = adapter.migrations(inst.uuid)[0]
+    assert running.status == "running"
+    adapter.abort_migration(inst.uuid, running.id)
+    assert adapter.migrations(inst.uuid)[0].status == "cancelled"
+    with pytest.raises(CloudError, match="not a running live migration"):
+        adapter.abort_migration(inst.uuid, running.id)
+    sim.set_op_seconds(0.05)
+    with pytest.raises(CloudError, match="could not be found"):
+        adapter.live_migrate(inst.uuid, "no-such-host")
+    sim.inject_failure("live_migrate", inst.uuid, message="libvirt said no")
+    with pytest.raises(CloudError, match="libvirt said no"):
+        adapter.live_migrate(inst.uuid)
+
+
+def test_cold_migration_to_a_host_then_confirm(adapter, sim):
+    inst = _active(sim)
+    dest = next(
+        n.hostname for n in sim.compute_nodes()
+        if n.available and n.hostname != inst.host and sim.host_usage().get(n.hostname) is None
+    )  # fmt: skip
+    adapter.cold_migrate(inst.uuid, dest)
+    sim.wait_idle()
+    assert adapter.get_instance(inst.uuid).state == "resized"
+    adapter.confirm_resize(inst.uuid)
+    after = adapter.get_instance(inst.uuid)
+    assert (after.host, after.state) == (dest, "active")
+    assert adapter.migrations(inst.uuid)[0].status == "confirmed"
+
+
+def test_resize_and_revert(adapter, sim):
+    inst = next(i for i in sim.instances() if i.state == "active" and i.flavor_name == "m1.small")
+    adapter.resize(inst.uuid, "m1.medium")
+    sim.wait_idle()
+    assert adapter.get_instance(inst.uuid).flavor_name == "m1.medium"
+    adapter.revert_resize(inst.uuid)
+    back = adapter.get_instance(inst.uuid)
+    assert (back.flavor_name, back.host, back.state) == ("m1.small", inst.host, "active")
+    with pytest.raises(CloudError, match="Flavor m1.giant could not be found"):
+        adapter.resize(inst.uuid, "m1.giant")
+    assert adapter.flavor_exists("m1.large") and not adapter.flavor_exists("m1.giant")
+
+
+def test_stop_start_and_compute_service(adapter, sim):
+    inst = _active(sim)
+    adapter.stop_instance(inst.uuid)
+    assert sim.get_instance(inst.uuid).state == "stopped"
+    adapter.start_instance(inst.uuid)
+    assert sim.get_instance(inst.uuid).state == "active"
+    host = sim.compute_nodes()[-1].hostname
+    adapter.set_compute_service(host, False, "watcher_disabled")
+    node = adapter.get_compute_node(host)
+    assert (node.status, node.disabled_reason) == ("disabled", "watcher_disabled")
+    adapter.set_compute_service(host, True)
+    assert sim.get_compute_node(host).status == "enabled"
+
+
+def test_storage_and_bare_metal_through_the_sdk(adapter, sim):
+    pools = {p.name: p for p in adapter.storage_pools()}
+    assert set(pools) == {p.name for p in sim.storage_pools()}
+    volumes = {v.uuid: v for v in adapter.volumes()}
+    assert set(volumes) == {v.uuid for v in sim.volumes()}
+    vol = next(iter(volumes.values()))
+    target = next(name for name in pools if name != vol.pool)
+    adapter.migrate_volume(vol.uuid, target)
+    sim.wait_idle()
+    assert adapter.get_volume(vol.uuid).pool == target
+    new_type = next(t for p in pools.values() for t in p.volume_types if t != vol.volume_type)
+    adapter.retype_volume(vol.uuid, new_type)
+    assert sim.get_volume(vol.uuid).volume_type == new_type
+    nodes = adapter.baremetal_nodes()
+    assert {n.uuid for n in nodes} == {n.uuid for n in sim.baremetal_nodes()}
+    adapter.set_power_state(nodes[0].uuid, on=False)
+    assert adapter.get_baremetal_node(nodes[0].uuid).power_state == "power off"
+    adapter.set_power_state(nodes[0].uuid, on=True)
+    assert sim.get_baremetal_node(nodes[0].uuid).power_state == "power on"
+
+
+def test_unreachable_cloud_is_a_clear_error(tmp_path, monkeypatch):
+    from tests.support.processes import free_port
+
+    config = tmp_path / "clouds.yaml"
+    config.write_text(CLOUDS_YAML.format(url=f"http://127.0.0.1:{free_port()}"))
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(config))
+    with pytest.raises(CloudError, match="OpenStack compute_nodes failed"):
+        OpenStackCloud(cloud="emulator").compute_nodes()
