@@ -13,8 +13,9 @@ For basic, vm_workload_consolidation and workload_stabilization at 100, 1,000 an
   hosts pinned by an instance that cannot move (error state) are kept;
 * for workload_stabilization, the weighted standard deviation before and after.
 
-Metrics are the simulated cloud's values at one instant, served from memory: this measures the
-engine, not a metrics backend. Run: ``.venv/bin/python bench/decision_engine.py [--sizes ...]``.
+The model is built by the collector and metrics come from the simulated cloud's datasource, as
+in an audit (``--metrics memory`` serves precomputed values at one instant instead, to time the
+engine alone). Run: ``.venv/bin/python bench/decision_engine.py [--sizes ...]``.
 """
 
 from __future__ import annotations
@@ -68,14 +69,10 @@ def _metrics(cloud):
 
 
 def _build_model(cloud):
-    from watcher_celery.decision_engine.model import ClusterModel
+    """The audit's own path: the collector, with an empty scope."""
+    from watcher_celery.decision_engine.collector import collect
 
-    model = ClusterModel()
-    for node in cloud.compute_nodes():
-        model.add_node(node)
-    for instance in cloud.instances():
-        model.add_instance(instance)
-    return model
+    return collect(cloud, [], ("compute",))
 
 
 def _needed(capacities: list[float], demand: float) -> int:
@@ -165,7 +162,7 @@ def _persist(strategy_def, solution, database: Path) -> int:
     return len(planned)
 
 
-def run_case(work: Path, strategy: str, hosts: int) -> dict:
+def run_case(work: Path, strategy: str, hosts: int, metrics: str) -> dict:
     """One case, in this (fresh) process."""
     database = work / f"db-{strategy}-{hosts}.sqlite"
     os.environ["WATCHER_DATABASE_URL"] = f"sqlite:///{database}"
@@ -180,13 +177,19 @@ def run_case(work: Path, strategy: str, hosts: int) -> dict:
     sync_plugins()
     definition = get_registry().strategy(strategy)
     cloud = SimulatedCloud(_cloud_path(work, hosts))
-    datasource = _metrics(cloud)
+    if metrics == "simulated":
+        from watcher_celery.datasources.simulated import SimulatedDatasource
+
+        datasource = SimulatedDatasource(cloud)
+    else:
+        datasource = _metrics(cloud)
+    instant = _metrics(cloud)  # for the bounds only
 
     started = time.perf_counter()
     model = _build_model(cloud)
     built = time.perf_counter()
-    bound = _bound(model, strategy, datasource)
-    reachable = _bound(model, strategy, datasource, pinned_aware=True)
+    bound = _bound(model, strategy, instant)
+    reachable = _bound(model, strategy, instant, pinned_aware=True)
     params = validate(definition.parameters_schema, {})
     context = StrategyContext(parameters=params, model=model.copy(), metrics=datasource)
     bound_done = time.perf_counter()
@@ -230,11 +233,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     parser.add_argument("--strategies", nargs="+", default=list(STRATEGIES))
+    parser.add_argument(
+        "--metrics",
+        choices=("simulated", "memory"),
+        default="simulated",
+        help="simulated: the simulated cloud's datasource, as audits use it (period means); "
+        "memory: the values at one instant, precomputed (the engine alone)",
+    )
     parser.add_argument("--case", nargs=3, metavar=("WORK", "STRATEGY", "HOSTS"))
     args = parser.parse_args()
     if args.case:
         work, strategy, hosts = args.case
-        print(json.dumps(run_case(Path(work), strategy, int(hosts))))
+        print(json.dumps(run_case(Path(work), strategy, int(hosts), args.metrics)))
         return 0
     results = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -247,7 +257,8 @@ def main() -> int:
             _generate(work, hosts)
             for strategy in args.strategies:
                 out = subprocess.run(
-                    [sys.executable, __file__, "--case", str(work), strategy, str(hosts)],
+                    [sys.executable, __file__, "--metrics", args.metrics]
+                    + ["--case", str(work), strategy, str(hosts)],
                     check=True,
                     capture_output=True,
                     text=True,
