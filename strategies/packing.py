@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from operator import le
 
 Vector = tuple[float, ...]
 WINDOW = 8
@@ -67,21 +66,30 @@ class Packer:
         resource, windows further up (at doubling distances, then the loosest nodes) are
         tried, so a crowded band of nearly full nodes does not hide the roomy ones.
         """
-        start = bisect.bisect_left(self._sorted, (demand[self.key], ""))
-        end = len(self._sorted)
-        windows = [(start, start + self.probe)]
-        offset = self.probe
-        while start + offset < end:
-            windows.append((start + offset, start + offset + WINDOW))
-            offset *= 2
-        windows.append((max(start, end - WINDOW), end))
-        for low, high in windows:
-            for _, hostname in self._sorted[low:high]:
-                if hostname == exclude:
-                    continue
-                if all(map(le, demand, self.free[hostname])):
-                    return hostname
-        return None
+        ordered = self._sorted
+        free = self.free
+        start = bisect.bisect_left(ordered, (demand[self.key], ""))
+        end = len(ordered)
+        # The key resource fits from ``start`` on; check the others, in a fixed unrolled test.
+        others = [k for k in range(len(demand)) if k != self.key]
+        low, high, step = start, start + self.probe, self.probe
+        while True:
+            for _, hostname in ordered[low:high]:
+                vector = free[hostname]
+                for k in others:
+                    if demand[k] > vector[k]:
+                        break
+                else:
+                    if hostname != exclude:
+                        return hostname
+            if high >= end:
+                return None
+            low = start + step
+            if low >= end - WINDOW:
+                low, high = max(high, end - WINDOW), end
+            else:
+                high = low + WINDOW
+                step *= 2
 
     def add(self, hostname: str, demand: Sequence[float]) -> None:
         """Tentatively consume ``demand`` on ``hostname`` (negative demand frees)."""

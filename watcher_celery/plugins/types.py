@@ -44,6 +44,14 @@ class SolutionAction:
     input_parameters: dict[str, Any]
 
 
+def _identity(action_type: str, params: Mapping[str, Any]) -> Any:
+    """A hashable identity of an action: flat parameters as a frozenset, else canonical JSON."""
+    try:
+        return (action_type, frozenset(params.items()))
+    except TypeError:
+        return (action_type, json.dumps(params, sort_keys=True, default=str))
+
+
 @dataclass
 class Solution:
     """What a strategy returns: actions in the order it wants them, and indicator values."""
@@ -51,7 +59,7 @@ class Solution:
     actions: list[SolutionAction] = field(default_factory=list)
     indicators: dict[str, Any] = field(default_factory=dict)
     # Keys of the actions already added: duplicates are found in O(1), not by a list scan.
-    _seen: set[str] = field(default_factory=set, repr=False, compare=False)
+    _seen: set[Any] = field(default_factory=set, repr=False, compare=False)
 
     def add_action(
         self,
@@ -68,12 +76,9 @@ class Solution:
             raise ValueError(f"'{RESERVED_PARAMETER}' is reserved: pass it as resource_id")
         if resource_id is not None:
             params[RESERVED_PARAMETER] = resource_id
-        key = json.dumps([action_type, params], sort_keys=True, default=str)
+        key = _identity(action_type, params)
         if len(self._seen) != len(self.actions):  # actions appended directly
-            self._seen = {
-                json.dumps([a.action_type, a.input_parameters], sort_keys=True, default=str)
-                for a in self.actions
-            }
+            self._seen = {_identity(a.action_type, a.input_parameters) for a in self.actions}
         if key not in self._seen:
             self._seen.add(key)
             self.actions.append(SolutionAction(action_type, params))
