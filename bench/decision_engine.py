@@ -3,8 +3,9 @@
 For basic, vm_workload_consolidation and workload_stabilization at 100, 1,000 and 10,000 hosts
 (20 instances per host), each case runs in a fresh process and reports:
 
-* seconds for the model build (cloud adapter → ClusterModel), the strategy, and planning +
-  persisting the plan (action plan, actions with their DAG, efficacy rows) to SQLite;
+* seconds for the model build (cloud adapter → ClusterModel), the strategy (and, within it,
+  the time spent in the datasource backend's queries), and planning + persisting the plan
+  (action plan, actions with their DAG, efficacy rows) to SQLite;
 * the process's peak RSS (the whole case: interpreter, model, metrics, plan);
 * for the consolidation strategies, hosts released against the most any packing could release:
   enabled hosts minus the fewest hosts whose capacity holds the total demand (per resource,
@@ -162,6 +163,22 @@ def _persist(strategy_def, solution, database: Path) -> int:
     return len(planned)
 
 
+def _time_queries(datasource) -> list[float]:
+    """Accumulate the seconds the strategy spends waiting for the datasource's backend."""
+    spent = [0.0]
+    query = datasource.query
+
+    def timed(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return query(*args, **kwargs)
+        finally:
+            spent[0] += time.perf_counter() - started
+
+    datasource.query = timed
+    return spent
+
+
 def run_case(work: Path, strategy: str, hosts: int, metrics: str) -> dict:
     """One case, in this (fresh) process."""
     database = work / f"db-{strategy}-{hosts}.sqlite"
@@ -184,6 +201,7 @@ def run_case(work: Path, strategy: str, hosts: int, metrics: str) -> dict:
     else:
         datasource = _metrics(cloud)
     instant = _metrics(cloud)  # for the bounds only
+    spent = _time_queries(datasource)
 
     started = time.perf_counter()
     model = _build_model(cloud)
@@ -203,6 +221,7 @@ def run_case(work: Path, strategy: str, hosts: int, metrics: str) -> dict:
         "instances": len(model.instances),
         "model_s": built - started,
         "strategy_s": solved - bound_done,
+        "metrics_s": spent[0],
         "persist_s": stored - solved,
         "total_s": (built - started) + (stored - bound_done),
         "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -224,7 +243,8 @@ def _row(r: dict) -> str:
     )
     return (
         f"{r['strategy']:<26} {r['hosts']:>6} {r['instances']:>7} "
-        f"{r['model_s']:>7.2f} {r['strategy_s']:>8.2f} {r['persist_s']:>8.2f} "
+        f"{r['model_s']:>7.2f} {r['strategy_s']:>8.2f} {r['metrics_s']:>9.2f} "
+        f"{r['persist_s']:>8.2f} "
         f"{r['total_s']:>7.2f} {r['peak_mib']:>8.0f} {r['migrations']:>7}  {outcome}"
     )
 
@@ -251,6 +271,7 @@ def main() -> int:
         work = Path(tmp)
         print(
             f"{'strategy':<26} {'hosts':>6} {'inst':>7} {'model_s':>7} {'strat_s':>8} "
+            f"{'(metrics)':>9} "
             f"{'persist_s':>8} {'total_s':>7} {'peak_MiB':>8} {'migr':>7}  outcome"
         )
         for hosts in args.sizes:
