@@ -7,6 +7,8 @@ on one machine do not see each other's rows or tasks.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,11 +23,26 @@ from watcher_celery.db import reset_engine
 PG_ADMIN_URL = os.environ.get("WATCHER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("WATCHER_TEST_REDIS", "redis://127.0.0.1:6379/0")
 RUN_ID = uuid.uuid4().hex[:10]
+PG_DATABASE = f"wc_test_{RUN_ID}"
 
 
 def _sqlalchemy_pg_url(database: str) -> str:
     base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
     return f"{base}/{database}"
+
+
+# The run's environment is fixed before any test module is imported: modules read settings
+# (and Celery its configuration) at import, and the test process, the workers and the API
+# must agree on the database, the broker, the queue and the simulated cloud's files.
+STATE_DIR = tempfile.mkdtemp(prefix=f"watcher-test-{RUN_ID}-")
+os.environ.update(
+    WATCHER_DATABASE_URL=_sqlalchemy_pg_url(PG_DATABASE),
+    WATCHER_BROKER_URL=REDIS_URL,
+    WATCHER_RESULT_BACKEND=REDIS_URL,
+    WATCHER_TASK_QUEUE=f"watcher-test-{RUN_ID}",
+    WATCHER_STATE_DIR=STATE_DIR,
+    WATCHER_HOST=f"test-{RUN_ID}",
+)
 
 
 def create_pg_database(name: str) -> str:
@@ -56,32 +73,20 @@ def pg_url() -> Iterator[str]:
     """A fresh, migrated PostgreSQL database for the whole run."""
     from watcher_celery.migrate import upgrade
 
-    name = f"wc_test_{RUN_ID}"
-    url = create_pg_database(name)
+    url = create_pg_database(PG_DATABASE)
     use_database(url)
     upgrade()
     yield url
     reset_engine()
-    drop_pg_database(name)
+    drop_pg_database(PG_DATABASE)
+    shutil.rmtree(STATE_DIR, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
-def service_env(pg_url, tmp_path_factory) -> dict[str, str]:
+def service_env(pg_url) -> dict[str, str]:
     """Environment for real worker and API processes: PostgreSQL, Redis, a private queue."""
-    env = {
-        **os.environ,
-        "WATCHER_DATABASE_URL": pg_url,
-        "WATCHER_BROKER_URL": REDIS_URL,
-        "WATCHER_RESULT_BACKEND": REDIS_URL,
-        "WATCHER_TASK_QUEUE": f"watcher-test-{RUN_ID}",
-        "WATCHER_STATE_DIR": str(tmp_path_factory.mktemp("state")),
-        "WATCHER_HOST": f"test-{RUN_ID}",
-        "WATCHER_LOG_LEVEL": "INFO",
-    }
-    for key in ("WATCHER_BROKER_URL", "WATCHER_RESULT_BACKEND", "WATCHER_TASK_QUEUE"):
-        os.environ[key] = env[key]
-    reset_settings()
-    return env
+    use_database(pg_url)
+    return {**os.environ, "WATCHER_DATABASE_URL": pg_url, "WATCHER_LOG_LEVEL": "INFO"}
 
 
 @pytest.fixture(scope="session")
@@ -119,3 +124,13 @@ def database(request, pg_url, sqlite_url) -> Iterator[str]:
     use_database(url)
     yield url
     use_database(pg_url)
+
+
+@pytest.fixture(autouse=True)
+def _settle_raw_plans():
+    """Plans written raw by a test must not stay ONGOING for the tests after it."""
+    yield
+    from tests.support.rows import RAW_PLANS, settle_raw_plans
+
+    if RAW_PLANS:
+        settle_raw_plans()

@@ -35,10 +35,24 @@ def _sync_plugins_at_start(**_kwargs) -> None:
     sync_plugins()
 
 
+def _heartbeat_worker(**_kwargs) -> None:
+    from watcher_celery import heartbeat
+
+    heartbeat.start(heartbeat.WORKER_SERVICES)
+
+
+def _heartbeat_beat(**_kwargs) -> None:
+    from watcher_celery import heartbeat
+
+    heartbeat.start(heartbeat.BEAT_SERVICES)
+
+
 # Handlers connected in this order; each is small and does one thing.
 HANDLERS = (
     (signals.worker_process_init, _reset_engine_after_fork),
     (signals.worker_init, _sync_plugins_at_start),
+    (signals.worker_ready, _heartbeat_worker),
+    (signals.beat_init, _heartbeat_beat),
 )
 
 for _signal, _handler in HANDLERS:

@@ -26,6 +26,11 @@ def _env_int(name: str, default: int) -> int:
     return default if raw is None or raw == "" else int(raw)
 
 
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    return default if raw == "" else raw in ("1", "true", "yes", "on")
+
+
 def _env_float(name: str, default: float) -> float:
     raw = os.environ.get(name)
     return default if raw is None or raw == "" else float(raw)
@@ -71,6 +76,11 @@ class Settings:
     prometheus_keyfile: str = ""
     prometheus_insecure: bool = False
     prometheus_timeout: float = 10.0
+    service_down_time: int = 90
+    heartbeat_interval: int = 60
+    auth_enabled: bool = False
+    auth_tokens: str = ""
+    webhooks_public: bool = False
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -107,8 +117,13 @@ class Settings:
             prometheus_cafile=_env("WATCHER_PROMETHEUS_CAFILE", ""),
             prometheus_certfile=_env("WATCHER_PROMETHEUS_CERTFILE", ""),
             prometheus_keyfile=_env("WATCHER_PROMETHEUS_KEYFILE", ""),
-            prometheus_insecure=_env("WATCHER_PROMETHEUS_INSECURE", "") in ("1", "true", "yes"),
+            prometheus_insecure=_env_bool("WATCHER_PROMETHEUS_INSECURE", False),
             prometheus_timeout=_env_float("WATCHER_PROMETHEUS_TIMEOUT", 10.0),
+            service_down_time=_env_int("WATCHER_SERVICE_DOWN_TIME", 90),
+            heartbeat_interval=_env_int("WATCHER_HEARTBEAT_INTERVAL", 60),
+            auth_enabled=_env_bool("WATCHER_AUTH_ENABLED", False),
+            auth_tokens=_env("WATCHER_AUTH_TOKENS", ""),
+            webhooks_public=_env_bool("WATCHER_WEBHOOKS_PUBLIC", False),
         )
 
     @property

@@ -24,6 +24,14 @@ class NotAcceptable(WatcherCeleryError):
     """Raised when a requested API microversion or field is outside what is supported."""
 
 
+class NotAuthenticated(WatcherCeleryError):
+    """Raised when a request needs a valid ``X-Auth-Token`` and has none."""
+
+
+class Forbidden(WatcherCeleryError):
+    """Raised when the caller's role may not do what the request asks (e.g. a reader writing)."""
+
+
 class NotFound(WatcherCeleryError):
     """Raised when an object named by uuid or name does not exist (or is soft-deleted)."""
 

@@ -116,3 +116,25 @@ def test_unknown_route_is_a_404_with_the_error_body(client):
     response = client.get("/v1/nowhere")
     assert response.status_code == 404
     assert fault(response)["faultstring"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("post", "/v1/audit_templates", {"name": "nul\u0000name", "goal": "dummy"}),
+        ("post", "/v1/audit_templates", {"name": "x", "goal": "\ud850 lone surrogate"}),
+        ("get", "/v1/audits?goal=nul%00goal", None),
+        ("get", "/v1/strategies/detail?marker=%00", None),
+        ("post", "/v1/audits", {"audit_type": "ONESHOT", "goal": "dummy", "name": "\u0000"}),
+    ],
+)
+def test_values_the_database_cannot_store_are_a_400(client, method, path, body):
+    before = _counts()
+    response = getattr(client, method)(path, body) if body else client.get(path)
+    assert response.status_code in (400, 404), response.text
+    assert fault(response)["faultcode"] == "Client"
+    assert _counts() == before
+
+
+def test_service_id_beyond_the_column_range_is_a_404(client):
+    assert client.get("/v1/services/999999999999999999999999999999").status_code == 404

@@ -89,7 +89,7 @@ def _active(sim):
 
 
 def test_live_migration_through_the_sdk_with_progress_and_completion(adapter, sim):
-    sim.set_op_seconds(0.5)
+    sim.set_op_seconds(1.5)  # long enough to observe it running
     inst = _active(sim)
     adapter.live_migrate(inst.uuid)
     running = adapter.migrations(inst.uuid)[0]
@@ -191,3 +191,9 @@ def test_unreachable_cloud_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(config))
     with pytest.raises(CloudError, match="OpenStack compute_nodes failed"):
         OpenStackCloud(cloud="emulator").compute_nodes()
+
+
+def test_compute_nodes_are_linked_to_their_bare_metal_nodes(adapter, sim):
+    model = collect(adapter, [], ("compute", "baremetal"))
+    expected = {n.hostname: n.baremetal_uuid for n in sim.compute_nodes()}
+    assert {h: n.baremetal_uuid for h, n in model.nodes.items()} == expected

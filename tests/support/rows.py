@@ -4,10 +4,34 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from watcher_celery.config import get_settings
 from watcher_celery.db import Action, ActionPlan, Audit, Goal, Strategy, session_scope
+from watcher_celery.db.session import make_engine
 from watcher_celery.decision_engine.sync import sync_plugins
+
+# Plans written raw by make_plan, as (database url, plan id): settled after each test so a
+# plan left ONGOING here does not hold up later audits ("an action plan is ONGOING").
+RAW_PLANS: list[tuple[str, int]] = []
+UNSETTLED = ("PENDING", "ONGOING", "CANCELLING")
+
+
+def settle_raw_plans() -> None:
+    """Move raw plans still in a non-terminal state to CANCELLED (test teardown only)."""
+    by_url: dict[str, list[int]] = {}
+    for url, plan_id in RAW_PLANS:
+        by_url.setdefault(url, []).append(plan_id)
+    RAW_PLANS.clear()
+    for url, ids in by_url.items():
+        engine = make_engine(url)
+        with engine.begin() as connection:
+            connection.execute(
+                update(ActionPlan)
+                .where(ActionPlan.id.in_(ids), ActionPlan.state.in_(UNSETTLED))
+                .values(state="CANCELLED")
+            )
+        engine.dispose()
 
 
 def make_plan(
@@ -32,6 +56,7 @@ def make_plan(
         plan = ActionPlan(audit_id=audit.id, strategy_id=strategy.id, state=plan_state)
         session.add(plan)
         session.flush()
+        RAW_PLANS.append((get_settings().database_url, plan.id))
         actions = [
             Action(
                 action_plan_id=plan.id,
@@ -44,3 +69,31 @@ def make_plan(
         session.add_all(actions)
         session.flush()
         return audit.uuid, plan.uuid, [a.uuid for a in actions]
+
+
+def bulk_actions(count: int, plans: int = 100) -> list[int]:
+    """``count`` PENDING nop actions spread over ``plans`` plans of one audit, written by one
+    ``INSERT ... SELECT generate_series`` (PostgreSQL); returns the plan ids."""
+    from sqlalchemy import text
+
+    audit_uuid, plan_uuid, _ = make_plan(action_states=())
+    with session_scope() as session:
+        audit = session.scalars(select(Audit).where(Audit.uuid == audit_uuid)).one()
+        first = session.scalars(select(ActionPlan).where(ActionPlan.uuid == plan_uuid)).one()
+        extra = [
+            ActionPlan(audit_id=audit.id, strategy_id=first.strategy_id, state="RECOMMENDED")
+            for _ in range(plans - 1)
+        ]
+        session.add_all(extra)
+        session.flush()
+        plan_ids = [first.id] + [p.id for p in extra]
+        session.execute(
+            text(
+                "INSERT INTO actions (uuid, action_plan_id, action_type, input_parameters, "
+                "state, parents, created_at, deleted) "
+                "SELECT gen_random_uuid()::text, (:plans)[1 + n % :count], 'nop', '{}', "
+                "'PENDING', '[]', now(), 0 FROM generate_series(1, :total) AS n"
+            ),
+            {"plans": plan_ids, "count": plans, "total": count},
+        )
+        return plan_ids

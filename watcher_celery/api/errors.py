@@ -10,13 +10,16 @@ import json
 import logging
 
 from flask import Response
+from sqlalchemy.exc import DataError, StatementError
 from werkzeug.exceptions import HTTPException
 
 from watcher_celery.errors import (
     Conflict,
+    Forbidden,
     IllegalTransition,
     Invalid,
     NotAcceptable,
+    NotAuthenticated,
     NotFound,
     PluginError,
     ServiceUnavailable,
@@ -29,6 +32,8 @@ LOG = logging.getLogger(__name__)
 # operator is a bad request (400) as upstream answers, not a 409.
 STATUS_BY_TYPE: tuple[tuple[type[WatcherCeleryError], int], ...] = (
     (IllegalTransition, 400),
+    (NotAuthenticated, 401),
+    (Forbidden, 403),
     (NotFound, 404),
     (NotAcceptable, 406),
     (Conflict, 409),
@@ -96,6 +101,17 @@ def handle_watcher_error(exc: WatcherCeleryError) -> Response:
     if status >= 500:
         LOG.exception("unexpected error")
     return error_response(status, str(exc))
+
+
+def handle_database_input(exc: StatementError | UnicodeEncodeError) -> Response:
+    """A value the database cannot store (NUL characters, unencodable text such as lone
+    surrogates, numbers out of range, strings over a column's length) is the client's input
+    error, not a crash."""
+    if isinstance(exc, DataError | UnicodeEncodeError) or isinstance(
+        getattr(exc, "orig", None), UnicodeError
+    ):
+        return error_response(400, "Invalid input: a value cannot be stored as given")
+    return handle_unexpected(exc)
 
 
 def handle_unexpected(exc: Exception) -> Response:

@@ -56,6 +56,14 @@ def at_least(minor: int) -> bool:
     return current() >= (1, minor)
 
 
+def too_old(what: str, minor: int) -> NotAcceptable:
+    """The 406 for a field or feature sent with a version older than the one that added it."""
+    return NotAcceptable(
+        f"{what} requires API microversion 1.{minor} or later; "
+        f"this request negotiated {fmt(current())}"
+    )
+
+
 def add_headers(response: Response) -> Response:
     """after_request: every /v1 response names the range and the negotiated version."""
     if request.path.startswith("/v1"):

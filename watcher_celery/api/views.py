@@ -22,10 +22,21 @@ class UTCDateTime(fields.DateTime):
         return super()._serialize(value, attr, obj, **kwargs)
 
 
+def optional_string(getter) -> fields.Function:
+    """A string computed from the row that may be null (e.g. the name of an optional strategy)."""
+    return fields.Function(getter, allow_none=True, metadata={"type": "string"})
+
+
+LINK = {
+    "type": "object",
+    "properties": {"rel": {"type": "string"}, "href": {"type": "string"}},
+}
+
+
 class TimestampsSchema(Schema):
     created_at = UTCDateTime()
-    updated_at = UTCDateTime()
-    deleted_at = UTCDateTime()
+    updated_at = UTCDateTime(allow_none=True)
+    deleted_at = UTCDateTime(allow_none=True)
 
 
 class ResourceSchema(TimestampsSchema):
@@ -36,7 +47,7 @@ class ResourceSchema(TimestampsSchema):
     # field name → the minor version (1.x) that added it; hidden below that version.
     SINCE: Mapping[str, int] = {}
 
-    links = fields.Method("_links")
+    links = fields.Method("_links", metadata={"type": "array", "items": LINK})
 
     def _links(self, obj) -> list[dict[str, str]]:
         return links(self.RESOURCE, obj.uuid)

@@ -9,6 +9,8 @@ openstacksdk (``OS_CLOUD`` / clouds.yaml).
 from __future__ import annotations
 
 import json
+import os
+import threading
 from pathlib import Path
 
 from watcher_celery.cloud.base import CloudAdapter
@@ -16,21 +18,29 @@ from watcher_celery.config import Settings, get_settings
 from watcher_celery.errors import CloudError
 
 CLOUDS = ("simulated", "openstack")
-_adapters: dict[tuple, CloudAdapter] = {}
+# Per thread (and so per forked worker child): SQLite connections and SDK sessions are not
+# shared; a finished thread's adapters go with its thread-local storage.
+_local = threading.local()
+_generation = 0
 
 
 def get_cloud(settings: Settings | None = None) -> CloudAdapter:
     """The adapter for the configured cloud; raises CloudError when it cannot be opened."""
     s = settings or get_settings()
-    key = (s.cloud, s.sim_path, s.os_cloud)
-    if key not in _adapters:
-        _adapters[key] = _open(s)
-    return _adapters[key]
+    adapters = getattr(_local, "adapters", None)
+    if adapters is None:
+        adapters = _local.adapters = {}
+    key = (os.getpid(), _generation, s.cloud, s.sim_path, s.os_cloud)
+    if key not in adapters:
+        adapters.clear()  # a new configuration or process: drop the old handles
+        adapters[key] = _open(s)
+    return adapters[key]
 
 
 def reset_cloud() -> None:
-    """Forget opened adapters (tests that change the configuration)."""
-    _adapters.clear()
+    """Forget opened adapters in every thread (tests that change the configuration)."""
+    global _generation
+    _generation += 1
 
 
 def _open(s: Settings) -> CloudAdapter:

@@ -11,6 +11,7 @@ about 0.4 s). Every SDK failure becomes a :class:`~watcher_celery.errors.CloudEr
 from __future__ import annotations
 
 import functools
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from watcher_celery.cloud.base import Migration
@@ -65,60 +66,71 @@ class OpenStackCloud:
 
     @_sdk_errors
     def compute_nodes(self) -> list[ComputeNode]:
+        """Hypervisors with Placement capacities, os-services state and aggregate zones.
+
+        Lists are read as plain JSON through the SDK session (see :meth:`instances`).
+        """
         compute, placement = self.conn.compute, self.conn.placement
-        services = {s.host: s for s in compute.services(binary="nova-compute")}
-        aggregates = list(compute.aggregates())
+        mv = SERVERS_MICROVERSION
+        services = {
+            s["host"]: s
+            for s in _pages(compute, "/os-services", "services", {"binary": "nova-compute"}, mv)
+        }
         zone_of, member_of = {}, {}
-        for agg in aggregates:
-            for host in agg.hosts or []:
-                member_of.setdefault(host, []).append(agg.name)
-                if agg.availability_zone:
-                    zone_of[host] = agg.availability_zone
+        for agg in _pages(compute, "/os-aggregates", "aggregates", {}, mv):
+            for host in agg.get("hosts") or []:
+                member_of.setdefault(host, []).append(agg["name"])
+                if agg.get("availability_zone"):
+                    zone_of[host] = agg["availability_zone"]
+        providers = {rp.name: rp for rp in placement.resource_providers()}
+        hypervisors = [
+            h for h in _pages(compute, "/os-hypervisors/detail", "hypervisors", {}, mv)
+            if (h.get("hypervisor_type") or "").lower() != "ironic"
+        ]  # fmt: skip
+        # One inventory request per provider (Placement has no bulk read): a few in flight.
+        with ThreadPoolExecutor(INVENTORY_WORKERS) as pool:
+            inventories = list(
+                pool.map(
+                    lambda h: self._inventory(placement, providers.get(h["hypervisor_hostname"])),
+                    hypervisors,
+                )
+            )
         nodes = []
-        for hyp in compute.hypervisors(details=True):
-            if (hyp.hypervisor_type or "").lower() == "ironic":
-                continue
-            service = hyp.service_details or {}
-            host = service.get("host") or hyp.name
-            svc = services.get(host)
-            inventory = self._inventory(placement, hyp.name)
-            vcpu = inventory.get("VCPU", {})
-            ram = inventory.get("MEMORY_MB", {})
-            disk = inventory.get("DISK_GB", {})
+        for hyp, inv in zip(hypervisors, inventories, strict=True):
+            name = hyp["hypervisor_hostname"]
+            host = (hyp.get("service") or {}).get("host") or name
+            svc = services.get(host, {})
+            vcpu, ram, disk = (inv.get(rc, {}) for rc in ("VCPU", "MEMORY_MB", "DISK_GB"))
             nodes.append(
                 ComputeNode(
-                    uuid=str(hyp.id),
+                    uuid=str(hyp["id"]),
                     hostname=host,
-                    vcpus=int(vcpu.get("total", hyp.vcpus or 0)),
-                    memory=int(ram.get("total", hyp.memory_size or 0)),
-                    disk=int(disk.get("total", hyp.local_disk_size or 0)),
+                    vcpus=int(vcpu.get("total", hyp.get("vcpus") or 0)),
+                    memory=int(ram.get("total", hyp.get("memory_mb") or 0)),
+                    disk=int(disk.get("total", hyp.get("local_gb") or 0)),
                     vcpu_reserved=int(vcpu.get("reserved", 0)),
                     memory_mb_reserved=int(ram.get("reserved", 0)),
                     disk_gb_reserved=int(disk.get("reserved", 0)),
                     vcpu_ratio=float(vcpu.get("allocation_ratio", 1.0)),
                     memory_ratio=float(ram.get("allocation_ratio", 1.0)),
                     disk_ratio=float(disk.get("allocation_ratio", 1.0)),
-                    state=(svc.state if svc else hyp.state) or "up",
-                    status=(svc.status if svc else hyp.status) or "enabled",
-                    disabled_reason=svc.disabled_reason if svc else service.get("disabled_reason"),
-                    availability_zone=zone_of.get(host) or (svc.availability_zone if svc else None),
+                    state=svc.get("state") or hyp.get("state") or "up",
+                    status=svc.get("status") or hyp.get("status") or "enabled",
+                    disabled_reason=svc.get("disabled_reason"),
+                    availability_zone=zone_of.get(host) or svc.get("zone"),
                     aggregates=tuple(member_of.get(host, ())),
                 )  # fmt: skip
             )
         return nodes
 
     @staticmethod
-    def _inventory(placement, name: str) -> dict[str, dict]:
-        providers = list(placement.resource_providers(name=name))
-        if not providers:
+    def _inventory(placement, provider) -> dict[str, dict]:
+        """Placement totals, reserved amounts and ratios; {} (hypervisor values) if absent."""
+        if provider is None:
             return {}
-        return {
-            inv.resource_class: {
-                "total": inv.total, "reserved": inv.reserved,
-                "allocation_ratio": inv.allocation_ratio,
-            }
-            for inv in placement.resource_provider_inventories(providers[0])
-        }  # fmt: skip
+        response = placement.get(f"/resource_providers/{provider.id}/inventories")
+        exceptions().raise_from_response(response)
+        return response.json().get("inventories", {})
 
     @_sdk_errors
     def aggregates(self) -> list[dict]:
@@ -130,8 +142,16 @@ class OpenStackCloud:
 
     @_sdk_errors
     def instances(self) -> list[Instance]:
-        servers = self.conn.compute.servers(details=True, all_projects=True)
-        return [_instance(s) for s in servers if (s.vm_state or "") != "deleted"]
+        """All servers, read as plain JSON pages through the SDK's authenticated session.
+
+        Building an SDK resource costs about 5 ms per server (300 s at 200,000 instances),
+        so the bulk list skips it; microversion 2.53 brings flavors embedded (2.47).
+        """
+        servers = _pages(
+            self.conn.compute, "/servers/detail", "servers",
+            {"all_tenants": "True", "limit": 1000}, SERVERS_MICROVERSION,
+        )  # fmt: skip
+        return [_raw_instance(s) for s in servers if s.get("OS-EXT-STS:vm_state") != "deleted"]
 
     @_sdk_errors
     def get_instance(self, uuid: str) -> Instance | None:
@@ -272,6 +292,45 @@ class OpenStackCloud:
     @_sdk_errors
     def retype_volume(self, volume_uuid: str, volume_type: str) -> None:
         self.conn.block_storage.retype_volume(volume_uuid, volume_type, "on-demand")
+
+
+SERVERS_MICROVERSION = "2.53"
+INVENTORY_WORKERS = 8
+
+
+def exceptions():
+    from openstack import exceptions as sdk_exceptions
+
+    return sdk_exceptions
+
+
+def _pages(proxy, path: str, key: str, params: dict, microversion: str):
+    """Every item of a paged Nova-style list, following ``<key>_links`` next hrefs."""
+    url, query = path, params
+    while url:
+        response = proxy.get(url, params=query, microversion=microversion)
+        exceptions().raise_from_response(response)
+        body = response.json()
+        yield from body.get(key, [])
+        url, query = None, None
+        for link in body.get(f"{key}_links", []):
+            if link.get("rel") == "next":
+                url = link["href"]
+
+
+def _raw_instance(s: dict) -> Instance:
+    flavor = s.get("flavor") or {}
+    swap = int(flavor.get("swap") or 0)
+    disk = int(flavor.get("disk") or 0) + int(flavor.get("ephemeral") or 0) + -(-swap // 1024)
+    return Instance(
+        uuid=s["id"], name=s.get("name") or s["id"], vcpus=int(flavor.get("vcpus") or 0),
+        memory=int(flavor.get("ram") or 0), disk=disk,
+        state=s.get("OS-EXT-STS:vm_state") or "active", project_id=s.get("tenant_id") or "",
+        host=s.get("OS-EXT-SRV-ATTR:host"), metadata=dict(s.get("metadata") or {}),
+        locked=bool(s.get("locked")), flavor_name=flavor.get("original_name"),
+        created=s.get("created"), task_state=s.get("OS-EXT-STS:task_state"),
+        flavor_extra_specs=dict(flavor.get("extra_specs") or {}),
+    )  # fmt: skip
 
 
 def _instance(s) -> Instance:

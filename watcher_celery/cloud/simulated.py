@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from watcher_celery.cloud.base import Migration
-from watcher_celery.cloud.sim import jsonio, store
+from watcher_celery.cloud.sim import jsonio, lifecycle, scheduler, store
+from watcher_celery.cloud.sim import rows as records
 from watcher_celery.cloud.sim.generate import generate
 from watcher_celery.decision_engine.model import (
     BaremetalNode,
@@ -37,55 +38,10 @@ OPERATIONS = (
     "set_power_state", "migrate_volume", "retype_volume",
 )  # fmt: skip
 IN_FLIGHT = ("running", "migrating")
-HOST_COLS = (
-    "hostname, uuid, vcpus, memory_mb, disk_gb, vcpu_reserved, memory_mb_reserved, "
-    "disk_gb_reserved, vcpu_ratio, memory_ratio, disk_ratio, state, status, disabled_reason, "
-    "availability_zone, aggregates, baremetal_uuid"
-)
-INSTANCE_COLS = (
-    "uuid, name, vcpus, memory_mb, disk_gb, state, project_id, host, metadata, locked, "
-    "flavor, created, availability_zone, task_state"
-)
-VOLUME_COLS = (
-    "uuid, name, size, status, pool, volume_type, project_id, bootable, multiattach, "
-    "attachments, snapshot_id, metadata, created_at"
-)
 
 
 class InjectedFailure(CloudError, store.Committed):
     """Raised when an operation meets a failure injected with ``inject_failure``."""
-
-
-def _node(r) -> ComputeNode:
-    return ComputeNode(
-        uuid=r[1], hostname=r[0], vcpus=r[2], memory=r[3], disk=r[4], vcpu_reserved=r[5],
-        memory_mb_reserved=r[6], disk_gb_reserved=r[7], vcpu_ratio=r[8], memory_ratio=r[9],
-        disk_ratio=r[10], state=r[11], status=r[12], disabled_reason=r[13],
-        availability_zone=r[14], aggregates=tuple(a for a in r[15].split(",") if a),
-        baremetal_uuid=r[16],
-    )  # fmt: skip
-
-
-def _instance(r, _parsed: dict[str, dict] = {}) -> Instance:  # noqa: B006 - a parse cache
-    text = r[8]
-    metadata = _parsed.get(text)
-    if metadata is None:
-        metadata = _parsed[text] = json.loads(text) if len(_parsed) < 4096 else None
-        metadata = metadata if metadata is not None else json.loads(text)
-    # Positional for speed (200,000 per model build); order of the Instance fields.
-    return Instance(
-        r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], dict(metadata), bool(r[9]), False,
-        r[10], r[11], r[12], {}, r[13],
-    )  # fmt: skip
-
-
-def _volume(r) -> Volume:
-    return Volume(
-        uuid=r[0], name=r[1], size=r[2], status=r[3], pool=r[4], volume_type=r[5],
-        project_id=r[6], bootable=bool(r[7]), multiattach=bool(r[8]),
-        attachments=json.loads(r[9]), snapshot_id=r[10], metadata=json.loads(r[11]),
-        created_at=r[12],
-    )  # fmt: skip
 
 
 class SimulatedCloud:
@@ -234,15 +190,15 @@ class SimulatedCloud:
 
     def compute_nodes(self) -> list[ComputeNode]:
         self._settle()
-        rows = self._conn.execute(f"SELECT {HOST_COLS} FROM hosts ORDER BY hostname")  # noqa: S608
-        return [_node(r) for r in rows]
+        rows = self._conn.execute(f"SELECT {records.HOST_COLS} FROM hosts ORDER BY hostname")  # noqa: S608
+        return [records.node(r) for r in rows]
 
     def instances(self) -> list[Instance]:
         self._settle()
         rows = self._conn.execute(
-            f"SELECT {INSTANCE_COLS} FROM instances WHERE state != 'deleted'"  # noqa: S608
+            f"SELECT {records.INSTANCE_COLS} FROM instances WHERE state != 'deleted'"  # noqa: S608
         )
-        return [_instance(r) for r in rows]
+        return [records.instance(r) for r in rows]
 
     def storage_pools(self) -> list[StoragePool]:
         self._settle()
@@ -275,8 +231,8 @@ class SimulatedCloud:
 
     def volumes(self) -> list[Volume]:
         self._settle()
-        rows = self._conn.execute(f"SELECT {VOLUME_COLS} FROM volumes ORDER BY uuid")  # noqa: S608
-        return [_volume(r) for r in rows]
+        rows = self._conn.execute(f"SELECT {records.VOLUME_COLS} FROM volumes ORDER BY uuid")  # noqa: S608
+        return [records.volume(r) for r in rows]
 
     def baremetal_nodes(self) -> list[BaremetalNode]:
         rows = self._conn.execute(
@@ -286,13 +242,16 @@ class SimulatedCloud:
         return [BaremetalNode(r[0], r[1], bool(r[2]), r[3], r[4], json.loads(r[5])) for r in rows]
 
     def get_instance(self, uuid: str) -> Instance | None:
-        return self._one(_instance, INSTANCE_COLS, "instances", "uuid", uuid)
+        return self._one(records.instance, records.INSTANCE_COLS, "instances", "uuid", uuid)
 
     def get_compute_node(self, hostname: str) -> ComputeNode | None:
-        return self._one(_node, HOST_COLS, "hosts", "hostname", hostname)
+        return self._one(records.node, records.HOST_COLS, "hosts", "hostname", hostname)
+
+    def get_compute_node_by_uuid(self, uuid: str) -> ComputeNode | None:
+        return self._one(records.node, records.HOST_COLS, "hosts", "uuid", uuid)
 
     def get_volume(self, uuid: str) -> Volume | None:
-        return self._one(_volume, VOLUME_COLS, "volumes", "uuid", uuid)
+        return self._one(records.volume, records.VOLUME_COLS, "volumes", "uuid", uuid)
 
     def _one(self, build, columns: str, table: str, key: str, value: str):
         self._settle()
@@ -309,11 +268,7 @@ class SimulatedCloud:
         return self._flavor(name_or_id) is not None
 
     def flavors(self) -> list[dict[str, Any]]:
-        rows = self._conn.execute(
-            "SELECT name, id, vcpus, ram, disk, ephemeral, swap, extra_specs FROM flavors"
-        )
-        keys = ("name", "id", "vcpus", "ram", "disk", "ephemeral", "swap", "extra_specs")
-        return [{**dict(zip(keys, r, strict=True)), "extra_specs": json.loads(r[7])} for r in rows]
+        return lifecycle.flavors(self._conn)
 
     def aggregates(self) -> list[dict[str, Any]]:
         """Host aggregates with their ids, zone, metadata and member hosts."""
@@ -343,10 +298,10 @@ class SimulatedCloud:
         """Every server migration, newest first."""
         self._settle()
         rows = self._conn.execute(
-            f"SELECT {OP_COLS} FROM operations WHERE kind != 'volume-migration' "  # noqa: S608
+            f"SELECT {records.OP_COLS} FROM operations WHERE kind != 'volume-migration' "  # noqa: S608
             "ORDER BY id DESC"
         )
-        return [self._migration(r) for r in rows]
+        return [records.migration(r) for r in rows]
 
     # --- operations ----------------------------------------------------------------------
 
@@ -383,11 +338,11 @@ class SimulatedCloud:
     def migrations(self, instance_uuid: str) -> list[Migration]:
         self._settle()
         rows = self._conn.execute(
-            f"SELECT {OP_COLS} FROM operations WHERE resource = ? "  # noqa: S608
+            f"SELECT {records.OP_COLS} FROM operations WHERE resource = ? "  # noqa: S608
             "AND kind != 'volume-migration' ORDER BY id DESC",
             (instance_uuid,),
         )
-        return [self._migration(r) for r in rows]
+        return [records.migration(r) for r in rows]
 
     def abort_migration(self, instance_uuid: str, migration_id: str) -> None:
         self._settle()
@@ -411,7 +366,7 @@ class SimulatedCloud:
 
     def set_compute_service(self, hostname: str, enabled: bool, reason: str | None = None) -> None:
         with store.write(self._conn) as conn:
-            self._host(conn, hostname)
+            scheduler.host(conn, hostname)
             self._fail_if(conn, "set_compute_service", hostname)
             conn.execute(
                 "UPDATE hosts SET status = ?, disabled_reason = ? WHERE hostname = ?",
@@ -455,7 +410,7 @@ class SimulatedCloud:
             if vol[1] not in ("available", "in-use") or vol[2] == "migrating":
                 raise CloudError(f"Volume {volume_uuid} is {vol[1]}: it cannot be migrated now")
             self._fail_if(conn, "migrate_volume", volume_uuid)
-            fail = self._take_failure(conn, "migrate_volume", volume_uuid, "complete")
+            fail = lifecycle.take_failure(conn, "migrate_volume", volume_uuid, "complete")
             now = time.time()
             conn.execute(
                 "INSERT INTO operations (uuid, kind, resource, source, dest, status, started, "
@@ -491,24 +446,10 @@ class SimulatedCloud:
     # --- internals -----------------------------------------------------------------------
 
     def _flavor(self, name_or_id: str) -> dict[str, Any] | None:
-        return next(
-            (f for f in self.flavors() if name_or_id in (f["name"], f["id"])),
-            None,
-        )
-
-    def _host(self, conn, hostname: str):
-        row = conn.execute(
-            "SELECT hostname, state, status, availability_zone, vcpus, vcpu_reserved, "
-            "vcpu_ratio, memory_mb, memory_mb_reserved, memory_ratio, disk_gb, "
-            "disk_gb_reserved, disk_ratio FROM hosts WHERE hostname = ?",
-            (hostname,),
-        ).fetchone()
-        if row is None:
-            raise CloudError(f"Compute host {hostname} could not be found")
-        return row
+        return lifecycle.flavor(self._conn, name_or_id)
 
     def _movable(self, conn, instance_uuid: str, states: tuple[str, ...]) -> dict[str, Any]:
-        self._settle_in(conn)
+        lifecycle.settle(conn)
         cur = conn.execute(
             "SELECT uuid, host, state, task_state, flavor, availability_zone FROM instances "
             "WHERE uuid = ?",
@@ -527,53 +468,15 @@ class SimulatedCloud:
         return inst
 
     def _destination(self, conn, inst, destination: str | None, flavor: str) -> str:
-        """The destination host: checked if given, else chosen like a spreading scheduler."""
         size = self._flavor(flavor)
         need = (size["vcpus"], size["ram"], jsonio.flavor_disk(size))
-        usage = self.host_usage()
-        if destination is not None:
-            host = self._host(conn, destination)
-            if destination == inst["host"]:
-                raise CloudError(f"Instance {inst['uuid']} is already on host {destination}")
-            if not self._fits(host, usage.get(destination), need):
-                raise CloudError(
-                    f"No valid host: {destination} cannot take instance {inst['uuid']} "
-                    "(disabled, down or short of capacity)"
-                )
-            return destination
-        best, best_free = None, -1.0
-        for host in conn.execute(
-            "SELECT hostname, state, status, availability_zone, vcpus, vcpu_reserved, "
-            "vcpu_ratio, memory_mb, memory_mb_reserved, memory_ratio, disk_gb, "
-            "disk_gb_reserved, disk_ratio FROM hosts ORDER BY hostname"
-        ):
-            if host[0] == inst["host"] or (inst["az"] and host[3] != inst["az"]):
-                continue
-            free = self._fits(host, usage.get(host[0]), need)
-            if free is not None and free > best_free:
-                best, best_free = host[0], free
-        if best is None:
-            raise CloudError(f"No valid host was found for instance {inst['uuid']}")
-        return best
-
-    @staticmethod
-    def _fits(host, used, need) -> float | None:
-        """Free vCPUs left after placing ``need``, or None if it does not fit."""
-        if host[1] != "up" or host[2] != "enabled":
-            return None
-        used = used or (0, 0, 0, 0)
-        free = (
-            (host[4] - host[5]) * host[6] - used[0] - need[0],
-            (host[7] - host[8]) * host[9] - used[1] - need[1],
-            (host[10] - host[11]) * host[12] - used[2] - need[2],
-        )
-        return free[0] if min(free) >= 0 else None
+        return scheduler.destination(conn, inst, destination, need, self.host_usage())
 
     def _start(self, conn, kind, inst, dest, status, task_state, new_flavor=None) -> None:
         operation = {"live-migration": "live_migrate", "migration": "cold_migrate"}.get(
             kind, "resize"
         )
-        fail = self._take_failure(conn, operation, inst["uuid"], "complete")
+        fail = lifecycle.take_failure(conn, operation, inst["uuid"], "complete")
         now = time.time()
         conn.execute(
             "INSERT INTO operations (uuid, kind, resource, source, dest, status, started, "
@@ -589,7 +492,7 @@ class SimulatedCloud:
 
     def _finish_resize(self, instance_uuid: str, operation: str, outcome: str) -> None:
         with store.write(self._conn) as conn:
-            self._settle_in(conn)
+            lifecycle.settle(conn)
             op = conn.execute(
                 "SELECT id, source, old_flavor, prev_state FROM operations WHERE resource = ? "
                 "AND status = 'finished' ORDER BY id DESC LIMIT 1",
@@ -603,17 +506,8 @@ class SimulatedCloud:
                 "UPDATE instances SET state = ? WHERE uuid = ?", (op[3] or "active", instance_uuid)
             )
             if outcome == "reverted":
-                self._set_flavor(conn, instance_uuid, op[2])
+                lifecycle.set_flavor(conn, instance_uuid, op[2])
                 conn.execute("UPDATE instances SET host = ? WHERE uuid = ?", (op[1], instance_uuid))
-
-    def _set_flavor(self, conn, instance_uuid: str, name: str) -> None:
-        f = self._flavor(name)
-        conn.execute(
-            "UPDATE instances SET flavor = ?, vcpus = ?, memory_mb = ?, disk_gb = ?, root_gb = ? "
-            "WHERE uuid = ?",
-            (f["name"], f["vcpus"], f["ram"], jsonio.flavor_disk(f), f["disk"],
-             instance_uuid),
-        )  # fmt: skip
 
     def _power_instance(self, instance_uuid: str, operation: str, before: str, after: str):
         with store.write(self._conn) as conn:
@@ -621,22 +515,8 @@ class SimulatedCloud:
             self._fail_if(conn, operation, inst["uuid"])
             conn.execute("UPDATE instances SET state = ? WHERE uuid = ?", (after, instance_uuid))
 
-    def _take_failure(self, conn, operation: str, resource: str, phase: str) -> str | None:
-        row = conn.execute(
-            "SELECT id, message, remaining FROM failures WHERE operation = ? AND phase = ? "
-            "AND resource IN (?, '*') ORDER BY resource = '*', id LIMIT 1",
-            (operation, phase, resource),
-        ).fetchone()
-        if row is None:
-            return None
-        if row[2] == 1:
-            conn.execute("DELETE FROM failures WHERE id = ?", (row[0],))
-        elif row[2] > 1:
-            conn.execute("UPDATE failures SET remaining = remaining - 1 WHERE id = ?", (row[0],))
-        return row[1]
-
     def _fail_if(self, conn, operation: str, resource: str) -> None:
-        message = self._take_failure(conn, operation, resource, "start")
+        message = lifecycle.take_failure(conn, operation, resource, "start")
         if message is not None:
             raise InjectedFailure(message, operation=operation, resource=resource)
 
@@ -649,47 +529,4 @@ class SimulatedCloud:
         ).fetchone()
         if due:
             with store.write(self._conn) as conn:
-                self._settle_in(conn)
-
-    def _settle_in(self, conn) -> None:
-        due = conn.execute(
-            "SELECT id, kind, resource, dest, new_flavor, fail_message FROM operations "
-            "WHERE status IN ('running', 'migrating') AND done_at <= ?",
-            (time.time(),),
-        ).fetchall()
-        for op_id, kind, resource, dest, new_flavor, fail in due:
-            if kind == "volume-migration":
-                status = "error" if fail else "success"
-                if not fail:
-                    conn.execute("UPDATE volumes SET pool = ? WHERE uuid = ?", (dest, resource))
-                conn.execute(
-                    "UPDATE volumes SET migration_status = ? WHERE uuid = ?", (status, resource)
-                )
-                conn.execute("UPDATE operations SET status = ? WHERE id = ?", (status, op_id))
-                continue
-            conn.execute("UPDATE instances SET task_state = NULL WHERE uuid = ?", (resource,))
-            if fail:
-                conn.execute("UPDATE operations SET status = 'error' WHERE id = ?", (op_id,))
-                continue
-            conn.execute("UPDATE instances SET host = ? WHERE uuid = ?", (dest, resource))
-            if kind == "live-migration":
-                conn.execute("UPDATE operations SET status = 'completed' WHERE id = ?", (op_id,))
-            else:
-                self._set_flavor(conn, resource, new_flavor)
-                conn.execute("UPDATE instances SET state = 'resized' WHERE uuid = ?", (resource,))
-                conn.execute("UPDATE operations SET status = 'finished' WHERE id = ?", (op_id,))
-
-    def _migration(self, r) -> Migration:
-        op_id, op_uuid, kind, resource, source, dest, status, started, done_at = r
-        progress = None
-        if kind == "live-migration":
-            span = max(done_at - started, 1e-9)
-            fraction = 1.0 if status != "running" else (time.time() - started) / span
-            progress = int(100 * min(1.0, max(0.0, fraction)))
-        return Migration(
-            id=str(op_id), instance_uuid=resource, source=source, destination=dest,
-            status=status, migration_type=kind, progress=progress, uuid=op_uuid,
-        )  # fmt: skip
-
-
-OP_COLS = "id, uuid, kind, resource, source, dest, status, started, done_at"
+                lifecycle.settle(conn)

@@ -36,6 +36,7 @@ def collect(adapter: Any, scope: Any = None, models: Iterable[str] = ("compute",
             for node in adapter.baremetal_nodes():
                 if node.uuid not in parsed.exclude_baremetal:
                     model.baremetal[node.uuid] = node
+            _link_baremetal(model)
     except WatcherCeleryError:
         raise
     except Exception as exc:  # an SDK, HTTP or storage error: say which cloud failed
@@ -63,6 +64,14 @@ def _compute(adapter: Any, scope: Scope, model: ClusterModel) -> None:
         if excluding and c.instance_excluded(instance):
             instance.watcher_exclude = True
         add_instance(instance)
+
+
+def _link_baremetal(model: ClusterModel) -> None:
+    """Point compute nodes at the bare-metal node they run on, when the cloud did not."""
+    by_host = {b.hypervisor_hostname: b.uuid for b in model.baremetal.values()}
+    for node in model.nodes.values():
+        if node.baremetal_uuid is None:
+            node.baremetal_uuid = by_host.get(node.hostname)
 
 
 def _storage(adapter: Any, scope: Scope, model: ClusterModel) -> None:

@@ -7,7 +7,8 @@ usage is kept incrementally, so a strategy's what-if moves cost O(1) at 200,000 
 
 from __future__ import annotations
 
-import copy
+import dataclasses
+import operator
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -224,4 +225,40 @@ class ClusterModel:
         self._usage[destination].add(instance)
 
     def copy(self) -> ClusterModel:
-        return copy.deepcopy(self)
+        """An independent copy for a what-if; field by field, several times faster than deepcopy."""
+        new = ClusterModel()
+        new.nodes = {h: _clone(n) for h, n in self.nodes.items()}
+        new.instances = {u: _clone(i) for u, i in self.instances.items()}
+        new._by_node = {
+            h: {u: new.instances[u] for u in members} for h, members in self._by_node.items()
+        }
+        new._usage = {h: Usage(u.vcpus, u.memory, u.disk, u.count) for h, u in self._usage.items()}
+        new.pools = {n: _clone(p) for n, p in self.pools.items()}
+        new.volumes = {u: _clone(v) for u, v in self.volumes.items()}
+        new.baremetal = {u: _clone(b) for u, b in self.baremetal.items()}
+        return new
+
+
+def _clone(obj):
+    """A copy of a model dataclass whose dict/list fields are copied too (one level)."""
+    cls = type(obj)
+    getter, mutable = _CLONERS.get(cls) or _cloner(cls)
+    new = cls(*getter(obj))
+    for name in mutable:
+        value = getattr(obj, name)
+        setattr(new, name, type(value)(value))
+    return new
+
+
+_MUTABLE = {
+    Instance: ("metadata", "flavor_extra_specs"),
+    Volume: ("attachments", "metadata"),
+    BaremetalNode: ("extra",),
+}
+_CLONERS: dict[type, tuple] = {}
+
+
+def _cloner(cls) -> tuple:
+    names = [f.name for f in dataclasses.fields(cls)]
+    _CLONERS[cls] = (operator.attrgetter(*names), _MUTABLE.get(cls, ()))
+    return _CLONERS[cls]

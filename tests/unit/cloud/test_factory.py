@@ -44,3 +44,15 @@ def test_simulated_cloud_can_start_from_an_exported_description(tmp_path):
 def test_unknown_cloud_is_a_clear_error(tmp_path):
     with pytest.raises(CloudError, match="WATCHER_CLOUD must be one of"):
         get_cloud(_settings(tmp_path, cloud="vmware"))
+
+
+def test_each_thread_gets_its_own_handle_on_the_same_cloud(tmp_path):
+    import threading
+
+    s = _settings(tmp_path)
+    mine = get_cloud(s)
+    seen = []
+    thread = threading.Thread(target=lambda: seen.append(get_cloud(s)))
+    thread.start()
+    thread.join()
+    assert seen[0] is not mine and seen[0].path == mine.path

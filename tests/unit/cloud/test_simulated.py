@@ -56,7 +56,7 @@ def test_an_existing_cloud_is_kept_when_opened_again(cloud):
 
 
 def test_live_migration_runs_with_progress_then_moves_the_instance(cloud):
-    cloud.set_op_seconds(0.4)
+    cloud.set_op_seconds(1.5)  # long enough to observe it running
     inst = _movable(cloud)
     cloud.live_migrate(inst.uuid)
     [running] = cloud.migrations(inst.uuid)

@@ -1,87 +1,101 @@
-"""GET /v1/action_plans[?audit_uuid=&strategy=], /detail, /{uuid}; POST /{uuid}/start."""
+"""/v1/action_plans: list, /detail, show, PATCH of the state, DELETE and ``/start``."""
 
 from __future__ import annotations
 
-import logging
-
 from flask.views import MethodView
-from sqlalchemy import select
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from watcher_celery import dispatch
+from watcher_celery.api import listing
+from watcher_celery.api.action_plans import update
 from watcher_celery.api.action_plans.schemas import ActionPlanQuerySchema, ActionPlanSchema
-from watcher_celery.api.pagination import collection, paginate
-from watcher_celery.api.smorest import Blueprint, get_or_404, register_collection
+from watcher_celery.api.pagination import (
+    SortKey,
+    columns,
+)
+from watcher_celery.api.patch import PatchOperationSchema
+from watcher_celery.api.smorest import (
+    Blueprint,
+    WatcherErrorSchema,
+    get_or_404,
+)
 from watcher_celery.db import ActionPlan, Audit, Strategy, session_scope
-from watcher_celery.errors import IllegalTransition, Invalid, ServiceUnavailable
-from watcher_celery.states import ActionPlanState, Actor, transition
 
-LOG = logging.getLogger(__name__)
 blp = Blueprint("action_plans", __name__, url_prefix="/v1/action_plans", description="Action plans")
-SORTABLE = {k: getattr(ActionPlan, k) for k in ("id", "uuid", "state", "created_at", "updated_at")}
+_A, _S = aliased(Audit), aliased(Strategy)
+SORTABLE = {
+    **columns(ActionPlan, "id", "uuid", "state", "created_at"),
+    **columns(ActionPlan, "updated_at", nullable={"updated_at": ActionPlan.created_at}),
+    "audit_uuid": SortKey(_A.uuid, ((_A, _A.id == ActionPlan.audit_id),)),
+    "strategy_uuid": SortKey(_S.uuid, ((_S, _S.id == ActionPlan.strategy_id),)),
+    "strategy_name": SortKey(_S.name, ((_S, _S.id == ActionPlan.strategy_id),)),
+}
+UNAVAILABLE = "The broker cannot be reached; the plan is CANCELLED."
 
 
-def _list(args: dict, detail: bool) -> dict:
+def _get(session, ident: str) -> ActionPlan:
+    return get_or_404(session, ActionPlan, ident, "ActionPlan", by_name=False)
+
+
+def _show(ident: str) -> dict:
     with session_scope() as session:
-        query = select(ActionPlan).where(ActionPlan.deleted == 0)
-        if args.get("audit_uuid"):
-            audit = get_or_404(session, Audit, args["audit_uuid"], "Audit")
-            query = query.where(ActionPlan.audit_id == audit.id)
-        if args.get("strategy"):
-            strategy = get_or_404(session, Strategy, args["strategy"], "Strategy")
-            query = query.where(ActionPlan.strategy_id == strategy.id)
-        rows, limit = paginate(session, query, ActionPlan, args, SORTABLE)
-        items = ActionPlanSchema.dump_many(rows, detail)
-    path = "action_plans" + ("/detail" if detail else "")
-    return collection("action_plans", items, limit, args, path)
+        return ActionPlanSchema.dump_one(_get(session, ident))
 
 
-register_collection(
-    blp, ActionPlanQuerySchema, _list, "action plans (filters: audit_uuid, strategy)"
+listing.register(
+    blp,
+    "action_plans",
+    ActionPlan,
+    ActionPlanSchema,
+    SORTABLE,
+    noun="action plans (filters: audit_uuid, strategy)",
+    query_schema=ActionPlanQuerySchema,
+    filters=listing.by_reference(
+        ActionPlan,
+        audit_uuid=("audit_id", Audit, "Audit"),
+        strategy=("strategy_id", Strategy, "Strategy"),
+    ),
+    load=(
+        joinedload(ActionPlan.audit).lazyload("*"),
+        joinedload(ActionPlan.strategy).lazyload("*"),
+        selectinload(ActionPlan.efficacy_indicators),
+    ),
 )
 
 
 @blp.route("/<ident>")
 class ActionPlanItem(MethodView):
+    @blp.documents(200, ActionPlanSchema)
     def get(self, ident):
         """Show one action plan by UUID."""
+        return _show(ident)
+
+    @blp.arguments(PatchOperationSchema(many=True))
+    @blp.documents(200, ActionPlanSchema)
+    @blp.alt_response(503, schema=WatcherErrorSchema, description=UNAVAILABLE)
+    def patch(self, operations, ident):
+        """Change the state: PENDING (launch), CANCELLED (not started) or CANCELLING (running)."""
         with session_scope() as session:
-            plan = get_or_404(session, ActionPlan, ident, "ActionPlan", by_name=False)
-            return ActionPlanSchema.dump_one(plan)
+            plan = _get(session, ident)
+            launch = update.patch(session, plan, operations)
+        if launch:
+            update.launch(plan.uuid)
+        return _show(plan.uuid)
+
+    @blp.response(204)
+    def delete(self, ident):
+        """Delete a finished or never started plan with its actions and efficacy indicators."""
+        with session_scope() as session:
+            update.delete(session, _get(session, ident))
 
 
 @blp.route("/<ident>/start")
 class ActionPlanStart(MethodView):
+    @blp.documents(200, ActionPlanSchema)
+    @blp.alt_response(503, schema=WatcherErrorSchema, description=UNAVAILABLE)
     def post(self, ident):
         """Start a RECOMMENDED plan: it becomes PENDING and the applier launches it."""
         with session_scope() as session:
-            plan = get_or_404(session, ActionPlan, ident, "ActionPlan", by_name=False)
-            try:
-                transition(
-                    session,
-                    ActionPlan,
-                    plan.uuid,
-                    ActionPlanState.PENDING,
-                    Actor.OPERATOR,
-                    expected=ActionPlanState.RECOMMENDED,
-                )
-            except IllegalTransition:
-                raise Invalid(f"Couldn't start when state is '{plan.state}'") from None
-        try:
-            dispatch.launch_action_plan(plan.uuid)
-        except Exception as exc:
-            LOG.exception("could not dispatch action plan %s", plan.uuid)
-            with session_scope() as session:
-                transition(
-                    session,
-                    ActionPlan,
-                    plan.uuid,
-                    ActionPlanState.CANCELLED,
-                    Actor.SERVICE,
-                    expected=ActionPlanState.PENDING,
-                    status_message=f"The applier could not be reached: {exc}",
-                )
-            raise ServiceUnavailable(f"The applier could not be reached: {exc}") from exc
-        with session_scope() as session:
-            return ActionPlanSchema.dump_one(
-                get_or_404(session, ActionPlan, plan.uuid, "ActionPlan", by_name=False)
-            )
+            plan = _get(session, ident)
+            update.start(session, plan)
+        update.launch(plan.uuid)
+        return _show(plan.uuid)

@@ -1,52 +1,84 @@
-"""GET /v1/actions[?action_plan_uuid=|audit_uuid=], /detail, /{uuid}."""
+"""/v1/actions: list (filters action_plan_uuid | audit_uuid), /detail, show and PATCH."""
 
 from __future__ import annotations
 
 from flask.views import MethodView
 from sqlalchemy import select
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from watcher_celery.api import listing
+from watcher_celery.api.actions import update
 from watcher_celery.api.actions.schemas import ActionQuerySchema, ActionSchema
-from watcher_celery.api.pagination import collection, paginate
-from watcher_celery.api.smorest import Blueprint, get_or_404, register_collection
+from watcher_celery.api.pagination import (
+    SortKey,
+    columns,
+)
+from watcher_celery.api.patch import PatchOperationSchema
+from watcher_celery.api.smorest import Blueprint, get_or_404
 from watcher_celery.db import Action, ActionPlan, Audit, session_scope
 from watcher_celery.errors import Invalid
 
 blp = Blueprint("actions", __name__, url_prefix="/v1/actions", description="Actions")
+_P, _A = aliased(ActionPlan), aliased(Audit)
+_PLAN = (_P, _P.id == Action.action_plan_id)
+LOAD = (
+    joinedload(Action.action_plan).lazyload("*"),
+    selectinload(Action.description_row),
+)
 SORTABLE = {
-    k: getattr(Action, k)
-    for k in ("id", "uuid", "state", "action_type", "created_at", "updated_at")
+    **columns(Action, "id", "uuid", "state", "action_type", "created_at"),
+    **columns(Action, "updated_at", nullable={"updated_at": Action.created_at}),
+    "action_plan_uuid": SortKey(_P.uuid, (_PLAN,)),
+    "audit_uuid": SortKey(_A.uuid, (_PLAN, (_A, _A.id == _P.audit_id))),
 }
 
 
-def _list(args: dict, detail: bool) -> dict:
+def _get(session, ident: str) -> Action:
+    return get_or_404(session, Action, ident, "Action", by_name=False)
+
+
+def _filters(session, args: dict) -> list:
     if args.get("action_plan_uuid") and args.get("audit_uuid"):
         raise Invalid("Filter by action_plan_uuid or audit_uuid, not both")
-    with session_scope() as session:
-        query = select(Action).where(Action.deleted == 0)
-        if args.get("action_plan_uuid"):
-            plan = get_or_404(
-                session, ActionPlan, args["action_plan_uuid"], "ActionPlan", by_name=False
-            )
-            query = query.where(Action.action_plan_id == plan.id)
-        if args.get("audit_uuid"):
-            audit = get_or_404(session, Audit, args["audit_uuid"], "Audit")
-            plan_ids = select(ActionPlan.id).where(ActionPlan.audit_id == audit.id)
-            query = query.where(Action.action_plan_id.in_(plan_ids))
-        rows, limit = paginate(session, query, Action, args, SORTABLE)
-        items = ActionSchema.dump_many(rows, detail)
-    return collection("actions", items, limit, args, "actions" + ("/detail" if detail else ""))
+    clauses = []
+    if args.get("action_plan_uuid"):
+        plan = get_or_404(
+            session, ActionPlan, args["action_plan_uuid"], "ActionPlan", by_name=False
+        )
+        clauses.append(Action.action_plan_id == plan.id)
+    if args.get("audit_uuid"):
+        audit = get_or_404(session, Audit, args["audit_uuid"], "Audit")
+        plan_ids = select(ActionPlan.id).where(ActionPlan.audit_id == audit.id)
+        clauses.append(Action.action_plan_id.in_(plan_ids))
+    return clauses
 
 
-register_collection(
-    blp, ActionQuerySchema, _list, "actions (filters: action_plan_uuid, audit_uuid)"
+listing.register(
+    blp,
+    "actions",
+    Action,
+    ActionSchema,
+    SORTABLE,
+    noun="actions (filters: action_plan_uuid, audit_uuid)",
+    query_schema=ActionQuerySchema,
+    filters=_filters,
+    load=LOAD,
 )
 
 
 @blp.route("/<ident>")
 class ActionItem(MethodView):
+    @blp.documents(200, ActionSchema)
     def get(self, ident):
         """Show one action by UUID."""
         with session_scope() as session:
-            return ActionSchema.dump_one(
-                get_or_404(session, Action, ident, "Action", by_name=False)
-            )
+            return ActionSchema.dump_one(_get(session, ident))
+
+    @blp.arguments(PatchOperationSchema(many=True))
+    @blp.documents(200, ActionSchema)
+    def patch(self, operations, ident):
+        """Skip a PENDING action of a plan not yet running (microversion 1.5 or later)."""
+        with session_scope() as session:
+            update.patch(session, _get(session, ident), operations)
+        with session_scope() as session:
+            return ActionSchema.dump_one(_get(session, ident))

@@ -23,6 +23,7 @@ class ActionSchema(ResourceSchema):
     parents = fields.List(fields.String())
     input_parameters = fields.Dict()
     description = fields.Function(
-        lambda a: a.description_row.description if a.description_row else ""
+        lambda a: a.description_row.description if a.description_row else "",
+        metadata={"type": "string"},
     )
     status_message = fields.String(allow_none=True)

@@ -8,11 +8,10 @@ from typing import Any
 from croniter import croniter
 from sqlalchemy.orm import Session
 
-from watcher_celery.api import microversion
+from watcher_celery.api import microversion, validation
 from watcher_celery.api.smorest import get_or_404
-from watcher_celery.db import Audit, AuditTemplate, Goal, Strategy
-from watcher_celery.decision_engine import parameters as strategy_parameters
-from watcher_celery.errors import Invalid, NotAcceptable
+from watcher_celery.db import Audit, AuditTemplate
+from watcher_celery.errors import Invalid
 from watcher_celery.states import AuditState, AuditType
 
 READ_ONLY = ("state", "scope", "hostname")
@@ -32,7 +31,7 @@ def check_interval(interval: str) -> None:
 def _times(data: dict[str, Any], audit_type: str) -> None:
     given = [k for k in ("start_time", "end_time") if data.get(k) is not None]
     if given and not microversion.at_least(1):
-        raise NotAcceptable(f"{', '.join(given)} need API microversion 1.1 or later")
+        raise microversion.too_old(" and ".join(given), 1)
     if given and audit_type == AuditType.ONESHOT:
         raise Invalid("start_time and end_time are not allowed for ONESHOT audits")
     for key in given:
@@ -52,14 +51,11 @@ def _goal_and_strategy(session: Session, data: dict[str, Any]):
         )
     elif not data.get("goal"):
         raise Invalid("A goal or an audit_template_uuid is required")
-    goal = template.goal if template else get_or_404(session, Goal, data["goal"], "Goal")
-    strategy = None
-    if data.get("strategy"):
-        strategy = get_or_404(session, Strategy, data["strategy"], "Strategy")
-    elif template is not None:
-        strategy = template.strategy
-    if strategy is not None and strategy.goal_id != goal.id:
-        raise Invalid(f"Strategy {strategy.name} does not achieve goal {goal.name}")
+    goal, strategy = validation.goal_and_strategy(
+        session,
+        template.goal if template else data["goal"],
+        data.get("strategy") or (template.strategy if template else None),
+    )
     return template, goal, strategy
 
 
@@ -87,10 +83,7 @@ def build_audit(session: Session, data: dict[str, Any]) -> Audit:
     template, goal, strategy = _goal_and_strategy(session, data)
     params = dict((template.default_parameters or {}) if template else {})
     params.update(data.get("parameters") or {})
-    if params and strategy is None:
-        raise Invalid("Audit parameters need a strategy to validate them against")
-    if strategy is not None:
-        params = strategy_parameters.validate(strategy.parameters_spec, params)
+    params = validation.parameters(strategy, params)
 
     name = data.get("name")
     if not name:

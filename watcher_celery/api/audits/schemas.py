@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields
 
 from watcher_celery.api.pagination import PageQuerySchema
-from watcher_celery.api.views import ResourceSchema, UTCDateTime
+from watcher_celery.api.views import ResourceSchema, UTCDateTime, optional_string
 from watcher_celery.states import AuditType
 
 
@@ -55,10 +55,10 @@ class AuditSchema(ResourceSchema):
     state = fields.String()
     goal_uuid = fields.String(attribute="goal.uuid")
     goal_name = fields.String(attribute="goal.name")
-    strategy_uuid = fields.Function(lambda a: a.strategy.uuid if a.strategy else None)
-    strategy_name = fields.Function(lambda a: a.strategy.name if a.strategy else None)
+    strategy_uuid = optional_string(lambda a: a.strategy.uuid if a.strategy else None)
+    strategy_name = optional_string(lambda a: a.strategy.name if a.strategy else None)
     interval = fields.String(allow_none=True)
-    scope = fields.List(fields.Raw())
+    scope = fields.List(fields.Raw(), metadata={"items": {}})
     auto_trigger = fields.Boolean()
     next_run_time = UTCDateTime(allow_none=True)
     parameters = fields.Dict()

@@ -21,11 +21,9 @@ def create_app(cloud, fqdn_domain: str = "sim.local") -> Flask:
     app = Flask("watcher_celery.cloud.emulator")
     app.config.update(CLOUD_PATH=str(cloud.path), TOKENS=set(), FQDN_DOMAIN=fqdn_domain)
     app.teardown_appcontext(close_cloud)
-    app.register_blueprint(keystone.bp)
-    for module in (nova, placement, cinder, ironic):
-        module.bp.before_request(keystone.check_token)
+    app.before_request(keystone.check_token)
+    for module in (keystone, nova, placement, cinder, ironic, metrics):
         app.register_blueprint(module.bp)
-    app.register_blueprint(metrics.bp)
     return app
 
 

@@ -80,8 +80,9 @@ def issue_token():
 
 
 def check_token():
-    """``before_request`` hook of the other services: a token this emulator issued."""
-    if request.path.rstrip("/") in VERSION_ROOTS or request.path == "/metrics":
+    """``before_request`` hook: every service but Keystone wants a token this emulator issued."""
+    path = request.path.rstrip("/")
+    if path in VERSION_ROOTS or path == "/metrics" or path.startswith("/identity"):
         return None
     if request.headers.get("X-Auth-Token") not in current_app.config["TOKENS"]:
         return jsonify({"error": {"code": 401, "message": "The request you have made requires "

@@ -32,7 +32,7 @@ def _provider(node) -> dict:
 
 
 def _node(uuid: str):
-    return next((n for n in cloud().compute_nodes() if n.uuid == uuid), None)
+    return cloud().get_compute_node_by_uuid(uuid)
 
 
 @bp.get("/resource_providers")
