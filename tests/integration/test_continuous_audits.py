@@ -63,7 +63,7 @@ def test_beat_runs_a_continuous_audit_until_suspended_and_again_after_resume(api
     uuid = created.json()["uuid"]
 
     # Then runs follow each other: the newest plan RECOMMENDED, every older one CANCELLED
-    wait_for(lambda: len(_plans(uuid)) >= 3, 30, "three runs")
+    wait_for(lambda: len(_plans(uuid)) >= 3, 60, "three runs")
     plans = _plans(uuid)
     states = [state for _, state in plans]
     assert states[-1] == "RECOMMENDED"
@@ -74,7 +74,8 @@ def test_beat_runs_a_continuous_audit_until_suspended_and_again_after_resume(api
 
     # When the operator suspends it, Then no further run happens
     _set_state(uuid, AuditState.SUSPENDED)
-    time.sleep(1.5)  # a run claimed just before the suspension may still finish
+    # a run claimed just before the suspension may still finish; a queued one will skip
+    wait_for(lambda: _audit(uuid).run_started_at is None, 60, "the run in progress to end")
     count = len(_plans(uuid))
     time.sleep(4)
     assert len(_plans(uuid)) == count
@@ -83,5 +84,5 @@ def test_beat_runs_a_continuous_audit_until_suspended_and_again_after_resume(api
     # When beat restarts and the audit is resumed, Then runs start again from the table
     beat()
     _set_state(uuid, AuditState.ONGOING)
-    wait_for(lambda: len(_plans(uuid)) > count, 20, "a run after resume")
+    wait_for(lambda: len(_plans(uuid)) > count, 60, "a run after resume")
     assert [s for _, s in _plans(uuid)].count("RECOMMENDED") == 1
