@@ -26,11 +26,15 @@ def beat(service_env, log_dir, worker):
     env = {**service_env, "WATCHER_CONTINUOUS_AUDIT_INTERVAL": "1"}
     started = [Service("beat", env, log_dir)]
 
-    def restart() -> None:
-        started[-1].stop()
-        started.append(Service("beat", env, log_dir))
+    class Beat:
+        def restart(self) -> None:
+            started[-1].stop()
+            started.append(Service("beat", env, log_dir))
 
-    yield restart
+        def log(self) -> str:
+            return started[-1].log()
+
+    yield Beat()
     started[-1].stop()
 
 
@@ -63,7 +67,14 @@ def test_beat_runs_a_continuous_audit_until_suspended_and_again_after_resume(api
     uuid = created.json()["uuid"]
 
     # Then runs follow each other: the newest plan RECOMMENDED, every older one CANCELLED
-    wait_for(lambda: len(_plans(uuid)) >= 3, 60, "three runs")
+    try:
+        wait_for(lambda: len(_plans(uuid)) >= 3, 60, "three runs")
+    except TimeoutError:
+        row = _audit(uuid)
+        raise AssertionError(
+            f"audit {row.state} {row.status_message!r} next {row.next_run_time} "
+            f"running {row.run_started_at}; plans {_plans(uuid)}\n{beat.log()[-3000:]}"
+        ) from None
     plans = _plans(uuid)
     states = [state for _, state in plans]
     assert states[-1] == "RECOMMENDED"
@@ -82,7 +93,7 @@ def test_beat_runs_a_continuous_audit_until_suspended_and_again_after_resume(api
     assert _audit(uuid).state == "SUSPENDED"
 
     # When beat restarts and the audit is resumed, Then runs start again from the table
-    beat()
+    beat.restart()
     _set_state(uuid, AuditState.ONGOING)
     wait_for(lambda: len(_plans(uuid)) > count, 60, "a run after resume")
     assert [s for _, s in _plans(uuid)].count("RECOMMENDED") == 1

@@ -56,12 +56,12 @@ def next_run_time(interval: str, now: datetime, previous: datetime | None) -> da
     return croniter(text, now).get_next(datetime)
 
 
-def _finish(audit_id: int) -> None:
-    """end_time passed: ONGOING → SUCCEEDED (a PENDING audit passes through ONGOING)."""
+def _finish(audit_id: int, state: AuditState, message: str) -> None:
+    """End a scheduled audit SUCCEEDED or FAILED (a PENDING one passes through ONGOING)."""
     with session_scope() as session:
         for source, target in (
             (AuditState.PENDING, AuditState.ONGOING),
-            (AuditState.ONGOING, AuditState.SUCCEEDED),
+            (AuditState.ONGOING, state),
         ):
             transition_where(
                 session,
@@ -70,7 +70,7 @@ def _finish(audit_id: int) -> None:
                 Actor.SERVICE,
                 Audit.id == audit_id,
                 expected=source,
-                status_message=END_REACHED,
+                status_message=message,
             )
 
 
@@ -96,7 +96,7 @@ def claim_due_audits(send: Callable[[str], None], now: datetime | None = None) -
     claimed = []
     for row in rows:
         if row.end_time is not None and aware(row.end_time) <= now:
-            _finish(row.id)
+            _finish(row.id, AuditState.SUCCEEDED, END_REACHED)
             continue
         due = aware(row.next_run_time)
         running = aware(row.run_started_at)
@@ -107,6 +107,15 @@ def claim_due_audits(send: Callable[[str], None], now: datetime | None = None) -
             or (running is not None and running > now - RUN_LEASE)
         ):
             continue
+        try:
+            following = next_run_time(row.interval, now, due)
+        except (ValueError, OverflowError, KeyError) as exc:
+            # One unschedulable audit must not stop the others: it fails, saying why.
+            LOG.warning("audit %s cannot be scheduled: %s", row.uuid, exc)
+            _finish(
+                row.id, AuditState.FAILED, f"Interval {row.interval!r} cannot be scheduled: {exc}"
+            )
+            continue
         with session_scope() as session:
             won = session.execute(
                 update(Audit)
@@ -116,10 +125,7 @@ def claim_due_audits(send: Callable[[str], None], now: datetime | None = None) -
                     Audit.next_run_time.is_not_distinct_from(row.next_run_time),
                     Audit.run_started_at.is_not_distinct_from(row.run_started_at),
                 )
-                .values(
-                    next_run_time=next_run_time(row.interval, now, due),
-                    run_started_at=now,
-                )
+                .values(next_run_time=following, run_started_at=now)
                 .execution_options(synchronize_session=False)
             ).rowcount
         if won == 1:

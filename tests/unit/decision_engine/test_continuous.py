@@ -125,3 +125,11 @@ def test_an_event_audit_runs_again_from_succeeded_and_returns_to_succeeded(clean
     assert again.state == "SUCCEEDED" and again.action_plan_uuid
     # an EVENT audit is never picked by the continuous scheduler
     assert _claim(NOW) == []
+
+
+def test_an_unschedulable_interval_fails_its_audit_and_does_not_block_the_others(clean):
+    huge = _audit(interval="9" * 30)
+    fine = _audit()
+    assert _claim(NOW) == [fine]
+    assert _row(huge).state == "FAILED"
+    assert "cannot be scheduled" in _row(huge).status_message
