@@ -8,12 +8,15 @@ migration's source, every destination exists and is enabled, indicators match th
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from tests.support.client import ApiClient
+from watcher_celery.cloud.factory import open_simulated
 from watcher_celery.cloud.simulated import SimulatedCloud
+from watcher_celery.config import get_settings
 
 pytestmark = pytest.mark.integration
 
@@ -29,8 +32,8 @@ def cloud(service_env):
     opened = []
 
     def get() -> SimulatedCloud:
-        if not opened:  # the worker's cloud: created on first use with the default settings
-            opened.append(SimulatedCloud.create(path, 42, 16, 120, 2.0))
+        if not opened:  # the worker's cloud, opened (or created first) with the same settings
+            opened.append(open_simulated(replace(get_settings(), sim_path=str(path))))
         return opened[0]
 
     yield get
