@@ -43,4 +43,9 @@ beat_schedule = {
         "task": "watcher.decision_engine.supersede_expired_plans",
         "schedule": float(_settings.check_periodic_interval),
     },
+    # CONTINUOUS audits: the audits table is the schedule; this tick claims the due runs.
+    "run-due-continuous-audits": {
+        "task": "watcher.decision_engine.schedule_continuous_audits",
+        "schedule": float(_settings.continuous_audit_interval),
+    },
 }

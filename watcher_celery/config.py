@@ -52,6 +52,8 @@ class Settings:
     action_execution_rules: str = ""
     action_plan_expiry_hours: int = 24
     check_periodic_interval: int = 1800
+    planners: str = ""
+    continuous_audit_interval: int = 5
     # Cluster data (docs/cloud.md): which cloud, the simulated cloud's store and size.
     cloud: str = "simulated"
     sim_path: str = ""
@@ -98,6 +100,8 @@ class Settings:
             action_execution_rules=_env("WATCHER_ACTION_EXECUTION_RULES", ""),
             action_plan_expiry_hours=_env_int("WATCHER_ACTION_PLAN_EXPIRY", 24),
             check_periodic_interval=_env_int("WATCHER_CHECK_PERIODIC_INTERVAL", 1800),
+            planners=_env("WATCHER_PLANNERS", ""),
+            continuous_audit_interval=_env_int("WATCHER_CONTINUOUS_AUDIT_INTERVAL", 5),
             cloud=_env("WATCHER_CLOUD", "simulated"),
             sim_path=_env("WATCHER_SIM_PATH", f"{state}/cloud.sqlite"),
             sim_seed=_env_int("WATCHER_SIM_SEED", 42),

@@ -106,6 +106,8 @@ class Audit(TimestampMixin, Base):
     scope: Mapped[list[Any]] = mapped_column(default=list)
     auto_trigger: Mapped[bool] = mapped_column(Boolean, default=False)
     next_run_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set while a scheduled run of a CONTINUOUS audit is in progress (see continuous.py).
+    run_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     hostname: Mapped[str | None] = mapped_column(String(255))
     start_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     end_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -19,6 +19,7 @@ from watcher_celery.config import get_settings
 from watcher_celery.db import ActionPlan, Audit, Strategy, session_scope
 from watcher_celery.decision_engine import efficacy, parameters
 from watcher_celery.decision_engine.context import build_context
+from watcher_celery.decision_engine.continuous import end_run
 from watcher_celery.decision_engine.plan_store import save_plan
 from watcher_celery.decision_engine.selection import select_strategy
 from watcher_celery.errors import IllegalTransition, WatcherCeleryError
@@ -44,7 +45,13 @@ class AuditResult:
 
 
 def _claim(audit: Audit) -> bool:
-    """PENDING → ONGOING (EVENT audits also from SUCCEEDED). False if the audit is not ours."""
+    """PENDING → ONGOING (EVENT audits also from SUCCEEDED). False if the audit is not ours.
+
+    A CONTINUOUS audit stays ONGOING between runs; its runs are claimed by the scheduler
+    (``continuous.claim_due_audits``), so an ONGOING one just runs again. When a plan is
+    ONGOING and the audit is not forced, a ONESHOT audit is CANCELLED and the others skip this
+    run (a CONTINUOUS audit tries again at its next due time).
+    """
     claimable = {AuditState.PENDING}
     if audit.audit_type == AuditType.EVENT:
         claimable.add(AuditState.SUCCEEDED)
@@ -62,7 +69,10 @@ def _claim(audit: Audit) -> bool:
                     expected=AuditState.PENDING,
                     status_message=PLAN_ONGOING,
                 )
+            LOG.info("audit %s skipped: an action plan is ONGOING", audit.uuid)
             return False
+        if audit.audit_type == AuditType.CONTINUOUS and audit.state == AuditState.ONGOING:
+            return True
         try:
             transition(
                 session,
@@ -100,8 +110,21 @@ def run_audit(audit_uuid: str) -> AuditResult:
     """Run one audit to its plan; errors end the audit FAILED with a readable message."""
     with session_scope() as session:
         audit = session.scalars(select(Audit).where(Audit.uuid == audit_uuid)).one_or_none()
-    if audit is None or not _claim(audit):
-        return AuditResult(audit.state if audit else AuditState.DELETED)
+    if audit is None:
+        return AuditResult(AuditState.DELETED)
+    try:
+        return _run(audit)
+    finally:
+        if audit.audit_type == AuditType.CONTINUOUS:
+            end_run(audit_uuid)
+
+
+def _run(audit: Audit) -> AuditResult:
+    audit_uuid = audit.uuid
+    if not _claim(audit):
+        with session_scope() as session:
+            state = session.scalar(select(Audit.state).where(Audit.uuid == audit_uuid))
+        return AuditResult(state or AuditState.DELETED)
     try:
         return _plan_audit(audit)
     except WatcherCeleryError as exc:

@@ -49,3 +49,21 @@ def validate(schema: Mapping[str, Any], parameters: Mapping[str, Any] | None) ->
         where = "/".join(str(p) for p in error.absolute_path)
         raise Invalid(f"Invalid parameters{' at ' + where if where else ''}: {error.message}")
     return filled
+
+
+def check_schema(schema: Mapping[str, Any]) -> None:
+    """Raise ``ValueError`` unless ``schema`` is a valid draft-4 schema whose defaults pass it.
+
+    Run at plugin load time, so a strategy with a broken schema never reaches an audit.
+    """
+    if not schema:
+        return
+    full_schema = {"type": "object", **schema}
+    try:
+        jsonschema.Draft4Validator.check_schema(full_schema)
+    except jsonschema.SchemaError as exc:
+        raise ValueError(exc.message) from None
+    # Defaults alone must be valid; required parameters without a default are the caller's.
+    for error in StrictDefaultValidator(full_schema).iter_errors({}):
+        if error.validator != "required":
+            raise ValueError(f"its defaults do not validate: {error.message}")

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from watcher_celery.db import Action, ActionPlan, Audit, EfficacyIndicator, Strategy
-from watcher_celery.db.models import new_uuid
+from watcher_celery.db.models import new_uuid, utcnow
 from watcher_celery.plugins import PlannedAction
 from watcher_celery.states import ActionPlanState, ActionState
 
@@ -32,16 +33,24 @@ def save_plan(
     session.add(plan)
     session.flush()
     uuids = [new_uuid() for _ in planned]
-    session.add_all(
-        Action(
-            uuid=uuids[index],
-            action_plan_id=plan.id,
-            action_type=item.action_type,
-            input_parameters=item.input_parameters,
-            state=ActionState.PENDING,
-            parents=[uuids[p] for p in item.parents],
+    now = utcnow()
+    if planned:
+        # One executemany instead of the unit of work: 100,000 actions in seconds, not minutes.
+        session.execute(
+            insert(Action),
+            [
+                {
+                    "uuid": uuids[index],
+                    "action_plan_id": plan.id,
+                    "action_type": item.action_type,
+                    "input_parameters": item.input_parameters,
+                    "state": ActionState.PENDING,
+                    "parents": [uuids[p] for p in item.parents],
+                    "created_at": now,
+                    "deleted": 0,
+                }
+                for index, item in enumerate(planned)
+            ],
         )
-        for index, item in enumerate(planned)
-    )
     session.add_all(EfficacyIndicator(action_plan_id=plan.id, **row) for row in indicators)
     return plan

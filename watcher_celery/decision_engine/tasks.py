@@ -6,6 +6,8 @@ from watcher_celery import dispatch
 from watcher_celery.celery_app import app
 from watcher_celery.decision_engine.audit_flow import run_audit as run_audit_flow
 
+SCHEDULE_CONTINUOUS_AUDITS = "watcher.decision_engine.schedule_continuous_audits"
+
 
 @app.task(name=dispatch.RUN_AUDIT, ignore_result=True)
 def run_audit(audit_uuid: str) -> str:
@@ -39,3 +41,11 @@ def strategy_state(strategy_name: str) -> dict:
     from watcher_celery.decision_engine.questions import strategy_state_entries
 
     return strategy_state_entries(strategy_name)
+
+
+@app.task(name=SCHEDULE_CONTINUOUS_AUDITS, ignore_result=True)
+def schedule_continuous_audits() -> int:
+    """Beat entry: send ``run_audit`` for every CONTINUOUS audit that is due (continuous.py)."""
+    from watcher_celery.decision_engine.continuous import claim_due_audits
+
+    return len(claim_due_audits(dispatch.run_audit))

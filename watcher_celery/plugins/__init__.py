@@ -8,6 +8,7 @@ hookspec = pluggy.HookspecMarker(PROJECT)
 
 from watcher_celery.plugins.types import (  # noqa: E402
     ActionDefinition,
+    DatasourceDefinition,
     GoalDefinition,
     IndicatorSpec,
     PlannedAction,
@@ -20,6 +21,7 @@ from watcher_celery.plugins.types import (  # noqa: E402
 
 __all__ = [
     "ActionDefinition",
+    "DatasourceDefinition",
     "GoalDefinition",
     "IndicatorSpec",
     "PlannedAction",

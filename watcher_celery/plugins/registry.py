@@ -11,12 +11,20 @@ from watcher_celery.errors import PluginError
 from watcher_celery.plugins.manager import get_plugin_manager
 from watcher_celery.plugins.types import (
     ActionDefinition,
+    DatasourceDefinition,
     GoalDefinition,
     PlannerDefinition,
     StrategyDefinition,
 )
 
-T = TypeVar("T", GoalDefinition, StrategyDefinition, PlannerDefinition, ActionDefinition)
+T = TypeVar(
+    "T",
+    GoalDefinition,
+    StrategyDefinition,
+    PlannerDefinition,
+    ActionDefinition,
+    DatasourceDefinition,
+)
 
 
 def _index(kind: str, lists: Iterable[list[T]]) -> dict[str, T]:
@@ -42,6 +50,7 @@ class Registry:
     strategies: dict[str, StrategyDefinition]
     planners: dict[str, PlannerDefinition]
     actions: dict[str, ActionDefinition]
+    datasources: dict[str, DatasourceDefinition]
 
     def goal(self, name: str) -> GoalDefinition:
         return _lookup("Goal", self.goals, name)
@@ -55,9 +64,13 @@ class Registry:
     def action(self, name: str) -> ActionDefinition:
         return _lookup("Action type", self.actions, name)
 
+    def datasource(self, name: str) -> DatasourceDefinition:
+        return _lookup("Datasource", self.datasources, name)
+
     def validate(self) -> None:
-        """Every strategy's goal and planner must be installed."""
+        """Every strategy's goal and planner must be installed, its declarations well-formed."""
         for strategy in self.strategies.values():
+            _check_declarations(strategy)
             if strategy.goal not in self.goals:
                 raise PluginError(
                     f"Strategy '{strategy.name}' names unknown goal '{strategy.goal}'"
@@ -66,6 +79,29 @@ class Registry:
                 raise PluginError(
                     f"Strategy '{strategy.name}' names unknown planner '{strategy.planner}'"
                 )
+
+
+MODELS = ("compute", "storage", "baremetal")
+
+
+def _check_declarations(strategy: StrategyDefinition) -> None:
+    """Refuse at load time what would otherwise fail in the middle of an audit."""
+    from watcher_celery.datasources.base import METRICS
+    from watcher_celery.decision_engine.parameters import check_schema
+
+    unknown_models = sorted(set(strategy.models) - set(MODELS))
+    unknown_metrics = sorted(set(strategy.metrics) - set(METRICS))
+    if unknown_models or unknown_metrics:
+        raise PluginError(
+            f"Strategy '{strategy.name}' declares unknown models {unknown_models} "
+            f"or metrics {unknown_metrics}"
+        )
+    if strategy.action_execution_rule not in ("ALWAYS", "ANY"):
+        raise PluginError(f"Strategy '{strategy.name}' has an unknown action execution rule")
+    try:
+        check_schema(strategy.parameters_schema)
+    except ValueError as exc:
+        raise PluginError(f"Strategy '{strategy.name}' has a bad parameter schema: {exc}") from None
 
 
 @functools.cache
@@ -77,6 +113,7 @@ def get_registry() -> Registry:
         strategies=_index("Strategy", hook.watcher_strategies()),
         planners=_index("Planner", hook.watcher_planners()),
         actions=_index("Action type", hook.watcher_actions()),
+        datasources=_index("Datasource", hook.watcher_datasources()),
     )
     registry.validate()
     return registry

@@ -5,6 +5,7 @@ Nothing here imports Celery, Flask or the database: a strategy sees data, not se
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,12 +44,22 @@ class SolutionAction:
     input_parameters: dict[str, Any]
 
 
+def _identity(action_type: str, params: Mapping[str, Any]) -> Any:
+    """A hashable identity of an action: flat parameters as a frozenset, else canonical JSON."""
+    try:
+        return (action_type, frozenset(params.items()))
+    except TypeError:
+        return (action_type, json.dumps(params, sort_keys=True, default=str))
+
+
 @dataclass
 class Solution:
     """What a strategy returns: actions in the order it wants them, and indicator values."""
 
     actions: list[SolutionAction] = field(default_factory=list)
     indicators: dict[str, Any] = field(default_factory=dict)
+    # Keys of the actions already added: duplicates are found in O(1), not by a list scan.
+    _seen: set[Any] = field(default_factory=set, repr=False, compare=False)
 
     def add_action(
         self,
@@ -65,9 +76,12 @@ class Solution:
             raise ValueError(f"'{RESERVED_PARAMETER}' is reserved: pass it as resource_id")
         if resource_id is not None:
             params[RESERVED_PARAMETER] = resource_id
-        candidate = SolutionAction(action_type, params)
-        if candidate not in self.actions:
-            self.actions.append(candidate)
+        key = _identity(action_type, params)
+        if len(self._seen) != len(self.actions):  # actions appended directly
+            self._seen = {_identity(a.action_type, a.input_parameters) for a in self.actions}
+        if key not in self._seen:
+            self._seen.add(key)
+            self.actions.append(SolutionAction(action_type, params))
 
     def set_indicator(self, name: str, value: Any) -> None:
         self.indicators[name] = value
@@ -127,3 +141,12 @@ class ActionDefinition:
     description: str
     factory: Callable[..., Any]
     schema: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DatasourceDefinition:
+    """A metrics backend: ``factory()`` returns a new ``Datasource`` for one audit run."""
+
+    name: str
+    factory: Callable[[], Any]
+    description: str = ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from watcher_celery.decision_engine.planners.settings import planner_option
 from watcher_celery.errors import PluginError
 from watcher_celery.plugins import PlannedAction, PlannerDefinition, SolutionAction
 
@@ -39,9 +40,14 @@ DEFAULT_PARALLELIZATION: Mapping[str, int] = {
 
 def plan(
     actions: list[SolutionAction],
-    weights: Mapping[str, int] = DEFAULT_WEIGHTS,
-    parallelization: Mapping[str, int] = DEFAULT_PARALLELIZATION,
+    weights: Mapping[str, int] | None = None,
+    parallelization: Mapping[str, int] | None = None,
 ) -> list[PlannedAction]:
+    """Weights and parallelization default to ``WATCHER_PLANNERS`` over the built-in ones."""
+    if weights is None:
+        weights = planner_option("weight", "weights", DEFAULT_WEIGHTS)
+    if parallelization is None:
+        parallelization = planner_option("weight", "parallelization", DEFAULT_PARALLELIZATION)
     unknown = sorted({a.action_type for a in actions} - set(weights))
     if unknown:
         raise PluginError(f"The weight planner has no weight for action type(s): {unknown}")

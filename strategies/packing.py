@@ -1,0 +1,127 @@
+"""Best-fit placement over many nodes without scanning them all: the consolidation engine.
+
+Nodes are kept in a list sorted by their free amount of the *key* resource: the scarcest one
+across the cluster (least free in proportion to capacity), since that is the one that decides
+whether an instance fits; with no capacities given it is the first element of the vector.
+Placing a demand bisects to the nodes with just enough key resource and checks the other
+resources on the ``probe`` tightest, then on a few windows at doubling distances, so a
+placement costs O(log n + probe) instead of upstream's O(n) walk over every node. Moves are
+tentative until committed, so a strategy can try to empty a whole node and roll back if one
+instance does not fit (all-or-nothing: no migration that releases nothing).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+
+Vector = tuple[float, ...]
+WINDOW = 8
+
+
+class Packer:
+    def __init__(
+        self,
+        free: dict[str, Vector],
+        capacity: dict[str, Vector] | None = None,
+        probe: int = 16,
+        key: int | None = None,
+    ) -> None:
+        self.free = dict(free)
+        self.probe = probe
+        if key is None:
+            key = scarcity_order(self.free, capacity)[0] if capacity else 0
+        self.key = key
+        self._sorted: list[tuple[float, str]] = sorted(
+            (v[self.key], h) for h, v in self.free.items()
+        )
+        self._pending: list[tuple[str, Vector]] = []
+
+    def rekeyed(self, key: int) -> Packer:
+        """A copy sorted on another resource (for trying each as the deciding one)."""
+        return Packer(self.free, probe=self.probe, key=key)
+
+    def __contains__(self, hostname: str) -> bool:
+        return hostname in self.free
+
+    def remove(self, hostname: str) -> None:
+        """Take a node out of the candidate destinations (it is being emptied or released)."""
+        vector = self.free.pop(hostname)
+        index = bisect.bisect_left(self._sorted, (vector[self.key], hostname))
+        del self._sorted[index]
+
+    def insert(self, hostname: str, vector: Vector) -> None:
+        """Make a node a candidate destination with ``vector`` free."""
+        self.free[hostname] = tuple(vector)
+        bisect.insort(self._sorted, (vector[self.key], hostname))
+
+    def _set(self, hostname: str, vector: Vector) -> None:
+        self.remove(hostname)
+        self.insert(hostname, vector)
+
+    def find(self, demand: Sequence[float], exclude: str | None = None) -> str | None:
+        """A node that fits ``demand`` in every resource, preferring the tightest on the key.
+
+        The ``probe`` tightest candidates are checked first; when they are full in another
+        resource, windows further up (at doubling distances, then the loosest nodes) are
+        tried, so a crowded band of nearly full nodes does not hide the roomy ones.
+        """
+        ordered = self._sorted
+        free = self.free
+        start = bisect.bisect_left(ordered, (demand[self.key], ""))
+        end = len(ordered)
+        # The key resource fits from ``start`` on; check the others, in a fixed unrolled test.
+        others = [k for k in range(len(demand)) if k != self.key]
+        low, high, step = start, start + self.probe, self.probe
+        while True:
+            for _, hostname in ordered[low:high]:
+                vector = free[hostname]
+                for k in others:
+                    if demand[k] > vector[k]:
+                        break
+                else:
+                    if hostname != exclude:
+                        return hostname
+            if high >= end:
+                return None
+            low = start + step
+            if low >= end - WINDOW:
+                low, high = max(high, end - WINDOW), end
+            else:
+                high = low + WINDOW
+                step *= 2
+
+    def add(self, hostname: str, demand: Sequence[float]) -> None:
+        """Tentatively consume ``demand`` on ``hostname`` (negative demand frees)."""
+        self._pending.append((hostname, tuple(demand)))
+        free = self.free[hostname]
+        self._set(hostname, tuple(f - d for f, d in zip(free, demand, strict=True)))
+
+    def place(self, demand: Sequence[float], exclude: str | None = None) -> str | None:
+        hostname = self.find(demand, exclude)
+        if hostname is not None:
+            self.add(hostname, demand)
+        return hostname
+
+    def commit(self) -> None:
+        self._pending.clear()
+
+    def rollback(self) -> None:
+        for hostname, demand in reversed(self._pending):
+            if hostname in self.free:
+                free = self.free[hostname]
+                self._set(hostname, tuple(f + d for f, d in zip(free, demand, strict=True)))
+        self._pending.clear()
+
+
+def scarcity_order(free: dict[str, Vector], capacity: dict[str, Vector] | None) -> list[int]:
+    """Resource indexes, scarcest first (least free in proportion to capacity, cluster-wide)."""
+    hosts = [h for h in free if capacity and h in capacity]
+    if not hosts:
+        return [0]
+    width = len(free[hosts[0]])
+    ratios = []
+    for k in range(width):
+        total = sum(capacity[h][k] for h in hosts)
+        ratios.append(sum(free[h][k] for h in hosts) / total if total > 0 else float("inf"))
+    return sorted(range(width), key=ratios.__getitem__)

@@ -1,0 +1,68 @@
+"""workload_stabilization: moves load from the busiest hosts until deviation is under threshold."""
+
+from __future__ import annotations
+
+import statistics
+
+from strategies.workload_stabilization import WORKLOAD_STABILIZATION as WS
+from tests.unit.strategies.clusters import cluster, migrations, run
+from watcher_celery.datasources.memory import MemoryDatasource
+
+
+def _busy(model, percent: float = 100.0) -> MemoryDatasource:
+    metrics = MemoryDatasource()
+    for uuid in model.instances:
+        metrics.set(uuid, "instance_cpu_usage", percent)
+        metrics.set(uuid, "instance_ram_usage", 1024)
+    return metrics
+
+
+def _cpu_fractions(model) -> list[float]:
+    return [model.used(h).vcpus / model.nodes[h].vcpus for h in sorted(model.nodes)]
+
+
+def test_a_loaded_host_and_two_idle_ones_end_balanced():
+    # Given h0 running six busy 2-vCPU instances (12/16 cores), h1 and h2 idle
+    model = cluster({"h0": [2] * 6, "h1": [], "h2": []})
+    solution = run(WS, model, _busy(model))
+    # Then four instances leave h0, two to each idle host: every host at 4/16 cores
+    assert len(migrations(solution)) == 4
+    assert {src for _, src, _ in migrations(solution)} == {"h0"}
+    assert _cpu_fractions(model) == [0.25, 0.25, 0.25]
+    assert solution.indicators["standard_deviation_after_audit"] == 0.0
+    assert solution.indicators["standard_deviation_before_audit"] > 0.3
+    assert solution.indicators["instances_count"] == 6
+
+
+def test_a_cluster_already_under_threshold_gets_no_migration():
+    model = cluster({"h0": [2, 2], "h1": [2]})
+    solution = run(WS, model, _busy(model), thresholds={"instance_cpu_usage": 0.2})
+    assert statistics.pstdev(_cpu_fractions(model)) < 0.2
+    assert migrations(solution) == []
+
+
+def test_stops_once_the_deviation_is_under_the_threshold():
+    model = cluster({"h0": [2] * 6, "h1": [], "h2": []})
+    solution = run(WS, model, _busy(model), thresholds={"instance_cpu_usage": 0.2})
+    # One move (12,0,0 → 10,2,0 cores) is not enough; two (8,2,2) bring sd to 0.177
+    assert len(migrations(solution)) == 2
+    assert statistics.pstdev(_cpu_fractions(model)) < 0.2
+
+
+def test_instances_without_metrics_or_excluded_stay_put():
+    model = cluster({"h0": [2] * 4, "h1": []})
+    metrics = _busy(model)
+    del metrics.values[("h0-vm0", "instance_cpu_usage")]
+    model.instances["h0-vm1"].watcher_exclude = True
+    moved = {uuid for uuid, _, _ in migrations(run(WS, model, metrics))}
+    assert moved and not moved & {"h0-vm0", "h0-vm1"}
+
+
+def test_ram_metric_balances_memory():
+    model = cluster({"h0": [1] * 4, "h1": []}, memory=8192)
+    metrics = MemoryDatasource()
+    for uuid in model.instances:
+        metrics.set(uuid, "instance_ram_usage", 2048)
+    solution = run(WS, model, metrics, metrics=["instance_ram_usage"])
+    # 4 × 2 GiB on an 8 GiB host and nothing on the other: two move
+    assert len(migrations(solution)) == 2
