@@ -31,6 +31,7 @@ def test_every_built_in_validates():
     assert {"weight", "workload_stabilization", "node_resource_consolidation"} <= set(
         registry.planners
     )
+    assert {"simulated", "prometheus"} <= set(registry.datasources)
     for strategy in registry.strategies.values():
         # defaults alone make a valid parameter set (actuator/host_maintenance need input)
         if strategy.name not in {"actuator", "host_maintenance"}:
@@ -73,3 +74,23 @@ def test_a_broken_strategy_is_refused_at_load_time(change, message):
     fields = {"name": "broken", "display_name": "Broken", "goal": "dummy", "execute": print}
     with pytest.raises(PluginError, match=message):
         _registry_with(StrategyDefinition(**{**fields, **change})).validate()
+
+
+def test_datasources_are_chosen_among_the_registered_plugins(tmp_path):
+    # Given the simulated cloud and a configuration naming a datasource nobody registered
+    from watcher_celery.cloud.simulated import SimulatedCloud
+    from watcher_celery.config import Settings
+    from watcher_celery.datasources.manager import build, configured_names
+    from watcher_celery.datasources.simulated import SimulatedDatasource
+    from watcher_celery.errors import DatasourceError
+
+    with pytest.raises(DatasourceError, match="known: \\['prometheus', 'simulated'\\]"):
+        configured_names(Settings(datasources="gnocchi,simulated"))
+    # When the registered plugins build backends for this deployment
+    cloud = SimulatedCloud.create(str(tmp_path / "cloud.sqlite"), hosts=2, instances=4)
+    try:
+        # Then the simulated plugin serves the simulated cloud and Prometheus, unconfigured, none
+        assert isinstance(build("simulated", cloud, Settings()), SimulatedDatasource)
+        assert build("prometheus", cloud, Settings(prometheus_url="")) is None
+    finally:
+        cloud.close()

@@ -14,33 +14,25 @@ from typing import Any
 from watcher_celery.config import Settings, get_settings
 from watcher_celery.datasources.base import Datasource
 from watcher_celery.errors import DatasourceError
-
-BACKENDS = ("simulated", "prometheus")
+from watcher_celery.plugins.registry import get_registry
 
 
 def configured_names(settings: Settings) -> list[str]:
+    """``WATCHER_DATASOURCES`` in order; every name must be an installed datasource plugin."""
     raw = settings.datasources or ("simulated" if settings.cloud == "simulated" else "prometheus")
     names = [n.strip() for n in raw.split(",") if n.strip()]
-    unknown = [n for n in names if n not in BACKENDS]
+    known = get_registry().datasources
+    unknown = [n for n in names if n not in known]
     if unknown:
         raise DatasourceError(
-            f"Unknown datasource(s) {unknown} in WATCHER_DATASOURCES; known: {list(BACKENDS)}"
+            f"Unknown datasource(s) {unknown} in WATCHER_DATASOURCES; known: {sorted(known)}"
         )
     return names
 
 
 def build(name: str, cloud: Any, settings: Settings) -> Datasource | None:
     """The backend called ``name``, or None when it cannot serve this configuration."""
-    if name == "simulated":
-        from watcher_celery.cloud.simulated import SimulatedCloud
-        from watcher_celery.datasources.simulated import SimulatedDatasource
-
-        return SimulatedDatasource(cloud) if isinstance(cloud, SimulatedCloud) else None
-    from watcher_celery.datasources.prometheus import PrometheusDatasource
-
-    if not settings.prometheus_url:
-        return None
-    return PrometheusDatasource.from_settings(settings)
+    return get_registry().datasource(name).factory(cloud, settings)
 
 
 def get_datasource(

@@ -111,9 +111,9 @@ def watcher_actions() -> list[ActionDefinition]:
 def watcher_datasources() -> list[DatasourceDefinition]:
     """Register metric backends strategies read through (reference §9).
 
-    Each definition names the backend and gives a ``factory()`` returning a fresh
-    :class:`~watcher_celery.datasources.base.Datasource` (one per audit run, so its cache is
-    per audit). The backend's ``metrics()`` says which watcher metric names it serves; the
+    Each definition names the backend and gives a ``factory(cloud, settings)`` returning a
+    fresh :class:`~watcher_celery.datasources.base.Datasource` (one per audit run, so its cache
+    is per audit), or ``None`` when the backend cannot serve this deployment. The backend's ``metrics()`` says which watcher metric names it serves; the
     first configured backend serving every metric a strategy declares is the one it gets.
 
     :return: a list of :class:`DatasourceDefinition`; not ``firstresult``; a name registered

@@ -145,8 +145,9 @@ class ActionDefinition:
 
 @dataclass(frozen=True)
 class DatasourceDefinition:
-    """A metrics backend: ``factory()`` returns a new ``Datasource`` for one audit run."""
+    """A metrics backend: ``factory(cloud, settings)`` returns a new ``Datasource`` for one
+    audit run, or None when the backend cannot serve this deployment (e.g. not configured)."""
 
     name: str
-    factory: Callable[[], Any]
+    factory: Callable[[Any, Any], Any]
     description: str = ""
