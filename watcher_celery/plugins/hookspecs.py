@@ -113,8 +113,9 @@ def watcher_datasources() -> list[DatasourceDefinition]:
 
     Each definition names the backend and gives a ``factory(cloud, settings)`` returning a
     fresh :class:`~watcher_celery.datasources.base.Datasource` (one per audit run, so its cache
-    is per audit), or ``None`` when the backend cannot serve this deployment. The backend's ``metrics()`` says which watcher metric names it serves; the
-    first configured backend serving every metric a strategy declares is the one it gets.
+    is per audit), or ``None`` when the backend cannot serve this deployment. The backend's
+    ``metrics()`` says which watcher metric names it serves; the first configured backend
+    serving every metric a strategy declares is the one it gets.
 
     :return: a list of :class:`DatasourceDefinition`; not ``firstresult``; a name registered
         twice fails start-up.
