@@ -43,4 +43,8 @@ beat_schedule = {
         "task": "watcher.decision_engine.supersede_expired_plans",
         "schedule": float(_settings.check_periodic_interval),
     },
+    "reclaim-abandoned-action-plans": {
+        "task": "watcher.applier.reclaim_abandoned_plans",
+        "schedule": float(_settings.applier_lease_seconds),
+    },
 }

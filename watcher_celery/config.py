@@ -42,6 +42,9 @@ class Settings:
     action_execution_rules: str = ""
     action_plan_expiry_hours: int = 24
     check_periodic_interval: int = 1800
+    applier_lease_seconds: int = 30
+    rollback_when_plan_failed: bool = False
+    events_channel: str = "watcher.events"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -59,6 +62,10 @@ class Settings:
             action_execution_rules=_env("WATCHER_ACTION_EXECUTION_RULES", ""),
             action_plan_expiry_hours=_env_int("WATCHER_ACTION_PLAN_EXPIRY", 24),
             check_periodic_interval=_env_int("WATCHER_CHECK_PERIODIC_INTERVAL", 1800),
+            applier_lease_seconds=_env_int("WATCHER_APPLIER_LEASE", 30),
+            rollback_when_plan_failed=_env("WATCHER_ROLLBACK_WHEN_PLAN_FAILED", "")
+            in ("1", "true"),
+            events_channel=_env("WATCHER_EVENTS_CHANNEL", "watcher.events"),
         )
 
     @property

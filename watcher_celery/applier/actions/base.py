@@ -10,6 +10,7 @@ it completed anyway).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, ClassVar
 
 import jsonschema
@@ -50,6 +51,14 @@ class BaseAction:
 
     def post_condition(self) -> None:
         """Check the command had the intended effect."""
+
+    def resume(self, started_at: datetime) -> bool:
+        """Finish a command a dead worker sent at ``started_at``, without sending it again.
+
+        The default trusts that a sent command took effect and lets ``post_condition`` judge;
+        actions whose command takes time check the cloud and wait for it instead.
+        """
+        return True
 
     def revert(self) -> None:
         """Put the resource back in its state before the command."""

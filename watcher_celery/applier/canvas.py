@@ -1,0 +1,37 @@
+"""The Celery canvas for what an advance claimed.
+
+A linear run of actions becomes one chain ``execute_action(a1) | ... | execute_action(an) |
+advance_plan(plan)``: one message per hop, no advance in between. Runs that may proceed side by
+side are sent as a group, so the planned parallelism is kept; each run advances the plan when
+it ends, which lets a branch's children start without waiting for the other branches (a chord
+would make them wait for the whole frontier, and its body never runs after a failure). Each
+execute_action carries ``link_error`` → ``on_action_error`` with the rest of its run, so a
+failure reverts that action, frees the actions after it and advances.
+"""
+
+from __future__ import annotations
+
+from celery import chain, group
+from celery.canvas import Signature
+
+
+def run_signature(plan_uuid: str, run: list[tuple[str, str]], tasks) -> Signature:
+    """One run as a chain ending in an advance of the plan."""
+    steps = []
+    for index, (action_uuid, task_id) in enumerate(run):
+        rest = [uuid for uuid, _ in run[index + 1 :]]
+        steps.append(
+            tasks.execute_action.si(action_uuid)
+            .set(task_id=task_id)
+            .on_error(tasks.on_action_error.si(action_uuid, rest))
+        )
+    steps.append(tasks.advance_plan_task.si(plan_uuid))
+    return chain(steps)
+
+
+def plan_canvas(plan_uuid: str, runs: list[list[tuple[str, str]]], tasks) -> Signature | None:
+    """A chain for one run, a group of chains for several, None when nothing is to be sent."""
+    if not runs:
+        return None
+    chains = [run_signature(plan_uuid, run, tasks) for run in runs]
+    return chains[0] if len(chains) == 1 else group(chains)
