@@ -7,8 +7,9 @@ plan it finds:
 * actions ONGOING/CANCELLING whose execution record's lease is stale (their worker is gone):
   re-dispatched under a new task id; the delivery then ``resume()``s them instead of sending
   the command again (``applier/execution.py``);
-* claimed actions whose message is lost (ready for longer than a lease, never started) and the
-  rest of their Celery chain: un-claimed, so the advance that follows dispatches them afresh.
+* claimed actions whose message is lost (ready for longer than a lease, never started, and
+  neither in the broker queue nor held by a live worker, see ``inflight.py``) and the rest of
+  their Celery chain: un-claimed, so the advance that follows dispatches them afresh.
 
 A late copy of a lost message still carries the old task id and does nothing. Then the plan
 is advanced (a lost advance is replayed) and, if CANCELLING, wound down.
@@ -23,6 +24,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from watcher_celery.applier import record
+from watcher_celery.applier.inflight import inflight_task_ids
 from watcher_celery.db import Action, ActionPlan, session_scope
 from watcher_celery.db.models import utcnow
 from watcher_celery.states import TERMINAL_ACTION_STATES, ActionPlanState, ActionState
@@ -73,16 +75,23 @@ def abandoned(plan_id: int, session) -> tuple[list[tuple[str, str]], list[str]]:
     release: list[str] = []
     for uuid in stale_running:
         release += _run_after(uuid, rows, children)
-    for uuid, r in rows.items():
-        if r.state != ActionState.PENDING or not r.task_id:
-            continue
-        parents = [rows[p] for p in r.parents if p in rows]
-        if any(p.state not in TERMINAL_ACTION_STATES for p in parents):
-            continue
-        moments = [r.updated_at] + [p.updated_at for p in parents]
-        if all(_older_than_lease(m) for m in moments):
-            release += [uuid, *_run_after(uuid, rows, children)]
+    lost = [u for u, r in rows.items() if _waiting_too_long(r, rows)]
+    inflight = inflight_task_ids() if lost else None
+    if inflight is not None:
+        for uuid in lost:
+            if rows[uuid].task_id not in inflight:
+                release += [uuid, *_run_after(uuid, rows, children)]
     return [(u, rows[u].task_id) for u in stale_running], sorted(set(release))
+
+
+def _waiting_too_long(row, rows: dict) -> bool:
+    """A claimed action, ready for longer than a lease, that has not started."""
+    if row.state != ActionState.PENDING or not row.task_id:
+        return False
+    parents = [rows[p] for p in row.parents if p in rows]
+    if any(p.state not in TERMINAL_ACTION_STATES for p in parents):
+        return False
+    return all(_older_than_lease(m) for m in [row.updated_at] + [p.updated_at for p in parents])
 
 
 def reclaim_plan(plan_uuid: str) -> list[tuple[str, str]]:
