@@ -45,6 +45,25 @@ def assert_finished_once(made: dict) -> None:
     assert all(r.finished_at is not None for r in sent.values())
 
 
+def crash_and_restart(env, log_dir, made: dict, crash_when: str) -> str:
+    """Launch on a worker, SIGKILL it once the first action is ``crash_when``, start a new
+    worker and let it finish the plan; returns the new worker's log."""
+    first = start_worker(env, log_dir)
+    try:
+        launch(env, made["plan"])
+        wait_action(made["actions"][0], crash_when)
+        kill_worker(first)
+    finally:
+        first.stop()
+    assert actions_of(made["actions"])[0].state == crash_when
+    second = start_worker(env, log_dir)
+    try:
+        assert wait_plan(made["plan"], timeout=60) == "SUCCEEDED"
+        return second.log()
+    finally:
+        second.stop()
+
+
 def test_worker_killed_during_an_action_resumes_it_without_sending_it_again(applier_env, log_dir):
     # Given a plan sleep(4) → nop → sleep(1) → nop on a worker
     made = make_dag_plan(
@@ -55,23 +74,10 @@ def test_worker_killed_during_an_action_resumes_it_without_sending_it_again(appl
             ("nop", {"message": "b"}, [2]),
         ]
     )
-    first = start_worker(applier_env, log_dir)
-    try:
-        launch(applier_env, made["plan"])
-        wait_action(made["actions"][0], "ONGOING")
-        # When the worker is killed in the middle of the first sleep
-        kill_worker(first)
-    finally:
-        first.stop()
-    assert actions_of(made["actions"])[0].state == "ONGOING"
-    # And a new worker starts
-    second = start_worker(applier_env, log_dir)
-    try:
-        # Then the plan resumes on it and succeeds
-        assert wait_plan(made["plan"], timeout=60) == "SUCCEEDED"
-        assert f"resuming action {made['actions'][0]}" in second.log()
-    finally:
-        second.stop()
+    # When the worker is killed in the middle of the first sleep and a new worker starts
+    log = crash_and_restart(applier_env, log_dir, made, "ONGOING")
+    # Then the plan resumed on the new worker, which took the sleep over
+    assert f"resuming action {made['actions'][0]}" in log
     # And every action ran its command exactly once, none is left ONGOING
     assert_finished_once(made)
     sleep = executions(made["actions"])[made["actions"][0]]
@@ -87,20 +93,9 @@ def test_worker_killed_between_two_actions_carries_on_with_the_next(applier_env,
             ("nop", {"message": "c"}, [1]),
         ]
     )
-    first = start_worker(applier_env, log_dir)
-    try:
-        launch(applier_env, made["plan"])
-        # When the worker is killed as soon as the first action has finished
-        wait_action(made["actions"][0], "SUCCEEDED")
-        kill_worker(first)
-    finally:
-        first.stop()
-    second = start_worker(applier_env, log_dir)
-    try:
-        # Then a new worker finishes the plan
-        assert wait_plan(made["plan"], timeout=60) == "SUCCEEDED"
-    finally:
-        second.stop()
+    # When the worker is killed as soon as the first action has finished, Then a new worker
+    # finishes the plan, each command sent once
+    crash_and_restart(applier_env, log_dir, made, "SUCCEEDED")
     assert_finished_once(made)
 
 
