@@ -26,6 +26,11 @@ def _env_int(name: str, default: int) -> int:
     return default if raw is None or raw == "" else int(raw)
 
 
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    return default if raw is None or raw == "" else float(raw)
+
+
 @dataclass(frozen=True)
 class Settings:
     """A snapshot of the environment; read with :func:`get_settings`."""
@@ -45,6 +50,28 @@ class Settings:
     applier_lease_seconds: int = 30
     rollback_when_plan_failed: bool = False
     events_channel: str = "watcher.events"
+    # Cluster data (docs/cloud.md): which cloud, the simulated cloud's store and size.
+    cloud: str = "simulated"
+    sim_path: str = ""
+    sim_seed: int = 42
+    sim_hosts: int = 16
+    sim_instances: int = 120
+    sim_op_seconds: float = 2.0
+    sim_import: str = ""
+    os_cloud: str = ""
+    # Datasources in order of preference; empty: "simulated" on the simulated cloud, else
+    # "prometheus".
+    datasources: str = ""
+    prometheus_url: str = ""
+    prometheus_fqdn_label: str = "fqdn"
+    prometheus_instance_label: str = "resource"
+    prometheus_username: str = ""
+    prometheus_password: str = ""
+    prometheus_cafile: str = ""
+    prometheus_certfile: str = ""
+    prometheus_keyfile: str = ""
+    prometheus_insecure: bool = False
+    prometheus_timeout: float = 10.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -66,6 +93,25 @@ class Settings:
             rollback_when_plan_failed=_env("WATCHER_ROLLBACK_WHEN_PLAN_FAILED", "")
             in ("1", "true"),
             events_channel=_env("WATCHER_EVENTS_CHANNEL", "watcher.events"),
+            cloud=_env("WATCHER_CLOUD", "simulated"),
+            sim_path=_env("WATCHER_SIM_PATH", f"{state}/cloud.sqlite"),
+            sim_seed=_env_int("WATCHER_SIM_SEED", 42),
+            sim_hosts=_env_int("WATCHER_SIM_HOSTS", 16),
+            sim_instances=_env_int("WATCHER_SIM_INSTANCES", 120),
+            sim_op_seconds=_env_float("WATCHER_SIM_OP_SECONDS", 2.0),
+            sim_import=_env("WATCHER_SIM_IMPORT", ""),
+            os_cloud=_env("WATCHER_OS_CLOUD", os.environ.get("OS_CLOUD", "")),
+            datasources=_env("WATCHER_DATASOURCES", ""),
+            prometheus_url=_env("WATCHER_PROMETHEUS_URL", ""),
+            prometheus_fqdn_label=_env("WATCHER_PROMETHEUS_FQDN_LABEL", "fqdn"),
+            prometheus_instance_label=_env("WATCHER_PROMETHEUS_INSTANCE_LABEL", "resource"),
+            prometheus_username=_env("WATCHER_PROMETHEUS_USERNAME", ""),
+            prometheus_password=_env("WATCHER_PROMETHEUS_PASSWORD", ""),
+            prometheus_cafile=_env("WATCHER_PROMETHEUS_CAFILE", ""),
+            prometheus_certfile=_env("WATCHER_PROMETHEUS_CERTFILE", ""),
+            prometheus_keyfile=_env("WATCHER_PROMETHEUS_KEYFILE", ""),
+            prometheus_insecure=_env("WATCHER_PROMETHEUS_INSECURE", "") in ("1", "true", "yes"),
+            prometheus_timeout=_env_float("WATCHER_PROMETHEUS_TIMEOUT", 10.0),
         )
 
     @property

@@ -29,6 +29,7 @@ class Migration:
     status: str  # queued | preparing | running | post-migrating | completed | error | ...
     migration_type: str  # live-migration | migration | resize
     progress: int | None = None  # percent, for live migrations
+    uuid: str | None = None  # Nova's migration uuid (microversion >= 2.59), when known
 
 
 class CloudAdapter(Protocol):

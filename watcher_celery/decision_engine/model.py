@@ -77,6 +77,8 @@ class Instance:
     created: str | None = None
     pinned_az: str | None = None
     flavor_extra_specs: dict[str, Any] = field(default_factory=dict)
+    # Nova's task_state (migrating, resize_migrating, ...); None when the instance is idle.
+    task_state: str | None = None
 
 
 @dataclass(slots=True)
