@@ -50,6 +50,8 @@ class Settings:
     applier_lease_seconds: int = 30
     rollback_when_plan_failed: bool = False
     events_channel: str = "watcher.events"
+    action_timeout_seconds: float = 900.0
+    action_poll_interval: float = 5.0
     # Cluster data (docs/cloud.md): which cloud, the simulated cloud's store and size.
     cloud: str = "simulated"
     sim_path: str = ""
@@ -93,6 +95,8 @@ class Settings:
             rollback_when_plan_failed=_env("WATCHER_ROLLBACK_WHEN_PLAN_FAILED", "")
             in ("1", "true"),
             events_channel=_env("WATCHER_EVENTS_CHANNEL", "watcher.events"),
+            action_timeout_seconds=_env_float("WATCHER_ACTION_TIMEOUT", 900.0),
+            action_poll_interval=_env_float("WATCHER_ACTION_POLL_INTERVAL", 5.0),
             cloud=_env("WATCHER_CLOUD", "simulated"),
             sim_path=_env("WATCHER_SIM_PATH", f"{state}/cloud.sqlite"),
             sim_seed=_env_int("WATCHER_SIM_SEED", 42),

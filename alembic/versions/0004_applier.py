@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("heartbeat_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("outcome", sa.String(length=20), nullable=True),
+        sa.Column("before", sa.JSON(), nullable=True),
         sa.PrimaryKeyConstraint("action_uuid"),
     )
     op.create_table(

@@ -6,7 +6,9 @@ side are sent as a group, so the planned parallelism is kept; each run advances 
 it ends, which lets a branch's children start without waiting for the other branches (a chord
 would make them wait for the whole frontier, and its body never runs after a failure). Each
 execute_action carries ``link_error`` → ``on_action_error`` with the rest of its run, so a
-failure reverts that action, frees the actions after it and advances.
+failure reverts that action, frees the actions after it and advances. The errback takes ONE
+argument on purpose: Celery runs an errback task of more than one parameter inline, inside the
+failing worker (or its main process after a SIGKILL), whereas this one is queued as a task.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ def run_signature(plan_uuid: str, run: list[tuple[str, str]], tasks) -> Signatur
         steps.append(
             tasks.execute_action.si(action_uuid)
             .set(task_id=task_id)
-            .on_error(tasks.on_action_error.si(action_uuid, rest))
+            .on_error(tasks.on_action_error.si({"action": action_uuid, "rest": rest}))
         )
     steps.append(tasks.advance_plan_task.si(plan_uuid))
     return chain(steps)

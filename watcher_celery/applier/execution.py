@@ -138,7 +138,9 @@ def _resume(action: Action, plan: ActionPlan, cloud) -> Outcome:
             return Outcome(action.state, plan.uuid)  # another worker took it over first
         finished_outcome = rec.outcome if rec is not None else None
         started_at = rec.started_at if rec is not None else None
+        before = dict(rec.before or {}) if rec is not None else {}
     instance = instantiate(action, cloud)
+    instance.before = before
     if action.state == ActionState.CANCELLING or plan.state in CANCELLED_PLAN_STATES:
         mark_cancelling(action.uuid)
         run = watchdog.Running(action.uuid, plan.uuid, instance)
@@ -197,6 +199,10 @@ def run_action(action_uuid: str, task_id: str | None = None, cloud=None) -> Outc
         raise _fail(action_uuid, "pre_condition", exc) from exc
 
     try:
+        instance.before = instance.snapshot()
+    except Exception as exc:
+        raise _fail(action_uuid, "pre_condition", exc) from exc
+    try:
         with session_scope() as session:
             move_action(
                 session,
@@ -205,7 +211,7 @@ def run_action(action_uuid: str, task_id: str | None = None, cloud=None) -> Outc
                 expected=ActionState.PENDING,
                 events=["action.execution.start"],
             )
-            record.command_sent(session, action_uuid)
+            record.command_sent(session, action_uuid, instance.before)
     except IllegalTransition:  # cancelled (or taken) between the gate and now
         return Outcome(ActionState.CANCELLED, plan.uuid, True)
     return _execute(action_uuid, plan.uuid, instance, instance.execute)

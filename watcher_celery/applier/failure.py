@@ -45,7 +45,9 @@ def handle_failure(action_uuid: str, cloud=None) -> None:
     message = action.status_message or "Action failed"
     if action.state == ActionState.ONGOING:
         try:
-            instantiate(action, cloud).revert()
+            instance = instantiate(action, cloud)
+            instance.before = record.before_of(action_uuid)
+            instance.revert()
             message = f"{message} (reverted)"
         except Exception as exc:  # the failure stands; the revert error is added to it
             LOG.exception("revert of action %s failed", action_uuid)

@@ -32,7 +32,7 @@ def get(session: Session, action_uuid: str) -> ActionExecution | None:
     return session.get(ActionExecution, action_uuid, populate_existing=True)
 
 
-def command_sent(session: Session, action_uuid: str) -> None:
+def command_sent(session: Session, action_uuid: str, before: dict | None = None) -> None:
     """Count one more sending of the command (normally the only one)."""
     record = get(session, action_uuid)
     now = utcnow()
@@ -44,12 +44,20 @@ def command_sent(session: Session, action_uuid: str) -> None:
                 commands_sent=1,
                 started_at=now,
                 heartbeat_at=now,
+                before=before,
             )
         )
     else:
         record.commands_sent += 1
         record.worker, record.heartbeat_at = worker_name(), now
     session.flush()
+
+
+def before_of(action_uuid: str) -> dict:
+    """What the action saw before its command (empty if it never sent one)."""
+    with session_scope() as session:
+        record = get(session, action_uuid)
+        return dict(record.before or {}) if record is not None else {}
 
 
 def finished(session: Session, action_uuid: str, outcome: str) -> None:

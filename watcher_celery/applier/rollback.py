@@ -14,6 +14,7 @@ import logging
 from sqlalchemy import select, update
 
 from watcher_celery.applier.changes import emit_action
+from watcher_celery.applier.record import before_of
 from watcher_celery.db import Action, ActionExecution, ActionPlan, session_scope
 from watcher_celery.plugins.registry import get_registry
 from watcher_celery.states import ActionState
@@ -42,7 +43,9 @@ def revert_succeeded(plan_uuid: str, cloud=None) -> int:
     for action in revert_order(plan_uuid):
         definition = get_registry().action(action.action_type)
         try:
-            definition.factory(action.input_parameters, cloud).revert()
+            instance = definition.factory(action.input_parameters, cloud)
+            instance.before = before_of(action.uuid)
+            instance.revert()
             message, reverted = REVERTED, reverted + 1
         except Exception as exc:
             LOG.exception("revert of action %s failed", action.uuid)

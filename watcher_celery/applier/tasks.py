@@ -38,10 +38,11 @@ def execute_action(self, action_uuid: str) -> str:
 
 
 @app.task(name="watcher.applier.on_action_error", ignore_result=True)
-def on_action_error(action_uuid: str, rest: list[str] | None = None) -> None:
-    """Queued by ``link_error`` (a signature errback is sent as a task, not run inline)."""
+def on_action_error(failure: dict) -> None:
+    """Queued by ``link_error``: ``{"action": uuid, "rest": [uuids after it in its chain]}``."""
+    action_uuid = failure["action"]
     handle_failure(action_uuid)
-    release_claims(rest or [])
+    release_claims(failure.get("rest") or [])
     action_plan_uuid = _plan_of(action_uuid)
     if action_plan_uuid:
         dispatch(action_plan_uuid, advance_plan(action_plan_uuid))

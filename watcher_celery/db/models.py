@@ -222,6 +222,8 @@ class ActionExecution(Base):
     heartbeat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     outcome: Mapped[str | None] = mapped_column(String(20))
+    # What the action saw of its resource just before the command, for revert.
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class Event(Base):

@@ -174,6 +174,15 @@ def wait_plan(plan_uuid: str, states=("SUCCEEDED", "FAILED", "CANCELLED"), timeo
     )
 
 
+def wait_rolled_back(plan_uuid: str, timeout: float = 30) -> str:
+    """A failed plan's rollback runs after it turned FAILED; it ends by saying so."""
+    return wait_for(
+        lambda: "were reverted" in (plan_state(plan_uuid)[1] or "") and plan_state(plan_uuid)[1],
+        timeout,
+        f"plan {plan_uuid} to be rolled back",
+    )
+
+
 def wait_action(action_uuid: str, state: str, timeout: float = 30) -> None:
     wait_for(
         lambda: actions_of([action_uuid])[0].state == state,

@@ -16,6 +16,7 @@ from tests.integration.applier.conftest import (
     plan_state,
     settle,
     wait_plan,
+    wait_rolled_back,
 )
 from watcher_celery.db import session_scope
 from watcher_celery.states import ActionState, Actor, transition
@@ -90,6 +91,7 @@ def test_always_rule_runs_children_of_a_failed_action_and_fails_the_plan(
     made = make_dag_plan([nop(), nop(0, fail_execute=True), nop(1)])
     launch(applier_env, made["plan"])
     assert wait_plan(made["plan"]) == "FAILED"
+    message = wait_rolled_back(made["plan"])
     first, failed, child = actions_of(made["actions"])
     # Then the failed action is FAILED with the phase in its message, reverted by its errback
     assert failed.state == "FAILED"
@@ -101,7 +103,6 @@ def test_always_rule_runs_children_of_a_failed_action_and_fails_the_plan(
     assert first.state == "SUCCEEDED"
     assert first.status_message == child.status_message
     assert "reverted after its action plan failed" in first.status_message
-    state, message = plan_state(made["plan"])
     assert message == "One or more actions failed; 2 succeeded action(s) were reverted."
     settle()
     assert "action.execution.error" in events.for_object(failed.uuid)

@@ -24,7 +24,6 @@ from tests.integration.applier.conftest import (
     wait_plan,
 )
 from tests.support.processes import start_worker
-from watcher_celery.applier.tasks import reclaim_abandoned_plans_task
 from watcher_celery.db import Action, ActionPlan, session_scope
 from watcher_celery.db.models import utcnow
 from watcher_celery.states import ActionPlanState, Actor, transition
@@ -112,7 +111,10 @@ def test_reclaim_dispatches_again_a_claimed_action_whose_message_was_lost(
             .where(Action.uuid == made["actions"][0])
             .values(task_id=str(uuid.uuid4()), updated_at=utcnow() - timedelta(seconds=30))
         )
-    # When recovery runs on the worker
+    # When recovery runs on the worker (tasks imported late: the Celery app reads its
+    # settings on first use, after the fixtures pointed them at Redis)
+    from watcher_celery.applier.tasks import reclaim_abandoned_plans_task
+
     reclaim_abandoned_plans_task.apply_async(queue=applier_env["WATCHER_TASK_QUEUE"])
     # Then the action is dispatched again under a new id and the plan finishes
     assert wait_plan(made["plan"], timeout=30) == "SUCCEEDED"

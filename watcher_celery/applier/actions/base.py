@@ -9,12 +9,15 @@ it completed anyway).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
+import time
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
 import jsonschema
 
+from watcher_celery.config import get_settings
 from watcher_celery.errors import ActionFailed
 from watcher_celery.plugins import ActionDefinition
 
@@ -26,7 +29,35 @@ class BaseAction:
 
     def __init__(self, parameters: Mapping[str, Any], cloud: Any = None) -> None:
         self.parameters = dict(parameters)
-        self.cloud = cloud
+        self._cloud = cloud
+        self._stop = threading.Event()
+        self.before: dict[str, Any] = {}  # from snapshot(), kept in the execution record
+
+    @property
+    def cloud(self):
+        """The cloud adapter, opened on first use (nop and sleep never open one)."""
+        if self._cloud is None:
+            from watcher_celery.cloud.factory import get_cloud
+
+            self._cloud = get_cloud()
+        return self._cloud
+
+    def wait_until(self, what: str, done: Callable[[], Any]) -> Any:
+        """Poll ``done()`` until it returns something true, the action is aborted (None) or
+        ``WATCHER_ACTION_TIMEOUT`` passes (ActionFailed)."""
+        settings = get_settings()
+        deadline = time.monotonic() + settings.action_timeout_seconds
+        while True:
+            result = done()
+            if result:
+                return result
+            if time.monotonic() > deadline:
+                raise ActionFailed(
+                    f"timed out after {settings.action_timeout_seconds:g}s waiting for {what}",
+                    phase="execute",
+                )
+            if self._stop.wait(settings.action_poll_interval):
+                return None
 
     @classmethod
     def definition(cls) -> ActionDefinition:
@@ -45,6 +76,10 @@ class BaseAction:
 
     def pre_condition(self) -> None:
         """Check the action still makes sense; raise ActionSkipped or an error otherwise."""
+
+    def snapshot(self) -> dict[str, Any]:
+        """What revert() needs to know of the resource, taken just before the command."""
+        return {}
 
     def execute(self) -> bool:
         raise ActionFailed(f"action type {self.name} cannot execute")

@@ -6,7 +6,6 @@ only for what is left of the original duration.
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
 
 from watcher_celery.applier.actions.base import BaseAction
@@ -20,10 +19,6 @@ class Sleep(BaseAction):
         "properties": {"duration": {"type": "number", "minimum": 0}},
         "required": ["duration"],
     }
-
-    def __init__(self, parameters, cloud=None) -> None:
-        super().__init__(parameters, cloud)
-        self._stop = threading.Event()
 
     def execute(self) -> bool:
         self._stop.wait(int(self.parameters["duration"]))
