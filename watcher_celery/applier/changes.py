@@ -8,14 +8,24 @@ step (``action.execution.end`` ...), all in the caller's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defaultload, noload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from watcher_celery.db import Action, ActionPlan
 from watcher_celery.events import ERROR, INFO, emit
 from watcher_celery.states import Actor, transition
+
+# The applier never reads these; loading them would cost a query per row it touches.
+LEAN = {
+    Action: (
+        noload(Action.description_row),
+        defaultload(Action.action_plan).noload(ActionPlan.efficacy_indicators),
+    ),
+    ActionPlan: (noload(ActionPlan.efficacy_indicators),),
+}
 
 
 def action_data(action: Action) -> dict:
@@ -58,12 +68,21 @@ def emit_plan(session: Session, plan: ActionPlan, events: Iterable[str], **extra
 
 
 def _move(session: Session, model: type, uuid: str, to_state: str, expected, values):
-    """Transition one row; returns it reloaded and its ``state_update``."""
-    old = session.scalar(select(model.state).where(model.uuid == uuid))
-    transition(session, model, uuid, to_state, Actor.SERVICE, expected=expected, **values)
+    """Transition one row; returns it as written and its ``state_update``.
+
+    The row is read before the conditional UPDATE (which still decides: a concurrent change
+    raises IllegalTransition) and patched in memory after it, saving a query per change.
+    """
     row = session.scalars(
-        select(model).where(model.uuid == uuid).execution_options(populate_existing=True)
-    ).one()
+        select(model)
+        .where(model.uuid == uuid)
+        .options(*LEAN[model])
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    old = row.state if row is not None else None
+    transition(session, model, uuid, to_state, Actor.SERVICE, expected=expected, **values)
+    for key, value in {"state": str(to_state), **values}.items():
+        set_committed_value(row, key, value)
     return row, {"old_state": old, "state": row.state, "status_message": row.status_message}
 
 
@@ -73,13 +92,16 @@ def move_action(
     to_state: str,
     *,
     expected: str | set[str] | frozenset[str] | None = None,
-    events: Iterable[str] = (),
+    events: Iterable[str] | Callable[[str], Iterable[str]] = (),
     fault: str | None = None,
     **values,
 ) -> Action:
-    """Transition one action and emit ``action.update`` plus ``events``; returns the row."""
+    """Transition one action and emit ``action.update`` plus ``events`` (or ``events(old
+    state)``); returns the row."""
     action, update = _move(session, Action, uuid, to_state, expected, values)
     emit_action(session, action, ["action.update"], state_update=update)
+    if callable(events):
+        events = events(update["old_state"])
     emit_action(session, action, events, **({"fault": fault} if fault else {}))
     return action
 

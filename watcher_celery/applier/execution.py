@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 
 from watcher_celery.applier import record, watchdog
 from watcher_celery.applier.cancel import cancel_pending_action, finish_aborted, mark_cancelling
-from watcher_celery.applier.changes import move_action
+from watcher_celery.applier.changes import LEAN, move_action
 from watcher_celery.applier.rules import SKIPPED_BY_RULE, child_may_run, rule_for
 from watcher_celery.db import Action, ActionPlan, session_scope
 from watcher_celery.errors import ActionFailed, ActionSkipped, IllegalTransition
@@ -92,24 +92,29 @@ def _gate(session, action: Action, plan: ActionPlan) -> str | None:
 
 def _finish(action_uuid: str, instance, run: watchdog.Running, result: bool | None) -> str:
     """After execute()/resume(): aborted, failed, or post_condition then SUCCEEDED."""
-    if run.aborted.is_set():
+    if run.was_aborted():
         return finish_aborted(action_uuid, run.abort_result, run.abort_error)
-    with session_scope() as session:
-        record.finished(session, action_uuid, "failed" if result is False else "succeeded")
     if result is False:
+        with session_scope() as session:
+            record.finished(session, action_uuid, "failed")
         raise _fail(action_uuid, "execute", "the command reported failure")
     try:
         instance.post_condition()
     except Exception as exc:
+        with session_scope() as session:
+            record.finished(session, action_uuid, "succeeded")
         raise _fail(action_uuid, "post_condition", exc) from exc
     with session_scope() as session:
-        state = session.scalar(select(Action.state).where(Action.uuid == action_uuid))
-        if state == ActionState.CANCELLING:  # cancelled just as it completed: it completed
-            events = ["action.cancel.end"]
-        else:
-            events = ["action.execution.end"]
-        move_action(session, action_uuid, ActionState.SUCCEEDED, events=events)
+        record.finished(session, action_uuid, "succeeded")
+        move_action(session, action_uuid, ActionState.SUCCEEDED, events=_success_events)
     return ActionState.SUCCEEDED
+
+
+def _success_events(old_state: str) -> list[str]:
+    """Cancelled just as it completed: it completed, and that ends its cancel."""
+    if old_state == ActionState.CANCELLING:
+        return ["action.cancel.end"]
+    return ["action.execution.end"]
 
 
 def _execute(action_uuid: str, plan_uuid: str, instance, step) -> Outcome:
@@ -118,12 +123,12 @@ def _execute(action_uuid: str, plan_uuid: str, instance, step) -> Outcome:
         try:
             result = step()
         except Exception as exc:
-            if run.aborted.is_set():
+            if run.was_aborted():
                 result = None
             else:
                 raise _fail(action_uuid, "execute", exc) from exc
         state = _finish(action_uuid, instance, run, result)
-        return Outcome(state, plan_uuid, run.aborted.is_set())
+        return Outcome(state, plan_uuid, run.was_aborted())
     finally:
         watchdog.unwatch(action_uuid)
 
@@ -164,7 +169,9 @@ def _resume(action: Action, plan: ActionPlan, cloud) -> Outcome:
 def run_action(action_uuid: str, task_id: str | None = None, cloud=None) -> Outcome:
     """Run the action if this delivery owns it; return where it ended."""
     with session_scope() as session:
-        action = session.scalars(select(Action).where(Action.uuid == action_uuid)).one_or_none()
+        action = session.scalars(
+            select(Action).where(Action.uuid == action_uuid).options(*LEAN[Action])
+        ).one_or_none()
         if action is None:
             return Outcome(ActionState.DELETED)
         plan = action.action_plan
@@ -211,7 +218,7 @@ def run_action(action_uuid: str, task_id: str | None = None, cloud=None) -> Outc
                 expected=ActionState.PENDING,
                 events=["action.execution.start"],
             )
-            record.command_sent(session, action_uuid, instance.before)
+            record.first_command(session, action_uuid, instance.before)
     except IllegalTransition:  # cancelled (or taken) between the gate and now
         return Outcome(ActionState.CANCELLED, plan.uuid, True)
     return _execute(action_uuid, plan.uuid, instance, instance.execute)

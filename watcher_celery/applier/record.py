@@ -32,24 +32,30 @@ def get(session: Session, action_uuid: str) -> ActionExecution | None:
     return session.get(ActionExecution, action_uuid, populate_existing=True)
 
 
-def command_sent(session: Session, action_uuid: str, before: dict | None = None) -> None:
-    """Count one more sending of the command (normally the only one)."""
-    record = get(session, action_uuid)
+def first_command(session: Session, action_uuid: str, before: dict | None = None) -> None:
+    """The record of a PENDING action's first command (it has none: ONGOING and the record
+    are written together)."""
     now = utcnow()
-    if record is None:
-        session.add(
-            ActionExecution(
-                action_uuid=action_uuid,
-                worker=worker_name(),
-                commands_sent=1,
-                started_at=now,
-                heartbeat_at=now,
-                before=before,
-            )
+    session.add(
+        ActionExecution(
+            action_uuid=action_uuid,
+            worker=worker_name(),
+            commands_sent=1,
+            started_at=now,
+            heartbeat_at=now,
+            before=before,
         )
+    )
+
+
+def command_sent(session: Session, action_uuid: str) -> None:
+    """Count one more sending of the command (a resumed action that never sent it)."""
+    record = get(session, action_uuid)
+    if record is None:
+        first_command(session, action_uuid)
     else:
         record.commands_sent += 1
-        record.worker, record.heartbeat_at = worker_name(), now
+        record.worker, record.heartbeat_at = worker_name(), utcnow()
     session.flush()
 
 

@@ -31,19 +31,28 @@ class Running:
     action_uuid: str
     plan_uuid: str
     instance: Any
+    aborting: threading.Event = field(default_factory=threading.Event)
     aborted: threading.Event = field(default_factory=threading.Event)
     abort_result: bool | None = None
     abort_error: Exception | None = None
 
     def abort(self) -> None:
-        if self.aborted.is_set():
+        if self.aborting.is_set():
             return
+        self.aborting.set()  # before abort(): execute() may return as soon as it starts
         try:
             self.abort_result = self.instance.abort()
         except Exception as exc:  # the abort failed: the action ends FAILED
             LOG.exception("abort of action %s failed", self.action_uuid)
             self.abort_error = exc
         self.aborted.set()
+
+    def was_aborted(self) -> bool:
+        """Whether an abort started; if so, wait for its result first."""
+        if not self.aborting.is_set():
+            return False
+        self.aborted.wait()
+        return True
 
 
 _running: dict[str, Running] = {}
