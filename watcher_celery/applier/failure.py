@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from watcher_celery.applier import record
 from watcher_celery.applier.changes import move_action
@@ -35,6 +35,23 @@ def release_claims(action_uuids: list[str]) -> int:
             .values(task_id=None)
             .execution_options(synchronize_session=False)
         ).rowcount
+
+
+def claimed_after(action_uuid: str) -> list[str]:
+    """The claimed, unstarted actions that follow ``action_uuid`` in its linear run."""
+    from watcher_celery.applier.recovery import run_after
+
+    with session_scope() as session:
+        plan_id = session.scalar(select(Action.action_plan_id).where(Action.uuid == action_uuid))
+        rows = {
+            r.uuid: r
+            for r in session.execute(
+                select(Action.uuid, Action.state, Action.task_id, Action.parents).where(
+                    Action.action_plan_id == plan_id, Action.deleted == 0
+                )
+            )
+        }
+    return run_after(action_uuid, rows)
 
 
 def handle_failure(action_uuid: str, cloud=None) -> None:

@@ -42,8 +42,13 @@ def _older_than_lease(moment: datetime | None) -> bool:
     return now - moment > record.lease()
 
 
-def _run_after(uuid: str, rows: dict, children: dict) -> list[str]:
+def run_after(uuid: str, rows: dict, children: dict | None = None) -> list[str]:
     """Claimed, unstarted actions that follow ``uuid`` in its linear run."""
+    if children is None:
+        children = {}
+        for r in rows.values():
+            for p in r.parents:
+                children.setdefault(p, []).append(r.uuid)
     found, current = [], uuid
     while len(children.get(current, [])) == 1:
         child = rows[children[current][0]]
@@ -74,13 +79,13 @@ def abandoned(plan_id: int, session) -> tuple[list[tuple[str, str]], list[str]]:
     stale_running = [u for u in running if u in recorded or u not in with_record]
     release: list[str] = []
     for uuid in stale_running:
-        release += _run_after(uuid, rows, children)
+        release += run_after(uuid, rows, children)
     lost = [u for u, r in rows.items() if _waiting_too_long(r, rows)]
     inflight = inflight_task_ids() if lost else None
     if inflight is not None:
         for uuid in lost:
             if rows[uuid].task_id not in inflight:
-                release += [uuid, *_run_after(uuid, rows, children)]
+                release += [uuid, *run_after(uuid, rows, children)]
     return [(u, rows[u].task_id) for u in stale_running], sorted(set(release))
 
 

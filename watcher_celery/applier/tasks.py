@@ -7,9 +7,9 @@ import sys
 from watcher_celery.applier.cancel import wind_down
 from watcher_celery.applier.canvas import plan_canvas
 from watcher_celery.applier.execution import load_action, run_action
-from watcher_celery.applier.failure import handle_failure, release_claims
+from watcher_celery.applier.failure import claimed_after, handle_failure, release_claims
 from watcher_celery.applier.launch import launch
-from watcher_celery.applier.progress import Advance, advance_plan
+from watcher_celery.applier.progress import Advance, advance_plan, others_unfinished
 from watcher_celery.celery_app import app
 
 
@@ -17,7 +17,7 @@ def dispatch(plan_uuid: str, advance: Advance) -> None:
     """Send what the advance claimed, and revoke what it cancelled."""
     if advance.revoked:
         app.control.revoke(advance.revoked)
-    canvas = plan_canvas(plan_uuid, advance.runs, sys.modules[__name__])
+    canvas = plan_canvas(plan_uuid, advance.runs, sys.modules[__name__], advance.leaves)
     if canvas is not None:
         canvas.apply_async()
 
@@ -39,17 +39,19 @@ def execute_action(self, action_uuid: str) -> str:
 
 @app.task(name="watcher.applier.on_action_error", ignore_result=True)
 def on_action_error(failure: dict) -> None:
-    """Queued by ``link_error``: ``{"action": uuid, "rest": [uuids after it in its chain]}``."""
+    """Queued by ``link_error`` with ``{"action": uuid}``."""
     action_uuid = failure["action"]
     handle_failure(action_uuid)
-    release_claims(failure.get("rest") or [])
+    release_claims(claimed_after(action_uuid))
     action_plan_uuid = _plan_of(action_uuid)
     if action_plan_uuid:
         dispatch(action_plan_uuid, advance_plan(action_plan_uuid))
 
 
 @app.task(name="watcher.applier.advance_plan", ignore_result=True)
-def advance_plan_task(plan_uuid: str) -> None:
+def advance_plan_task(plan_uuid: str, after_leaf: bool = False) -> None:
+    if after_leaf and others_unfinished(plan_uuid):
+        return
     dispatch(plan_uuid, advance_plan(plan_uuid))
 
 

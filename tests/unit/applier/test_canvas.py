@@ -18,18 +18,18 @@ def test_linear_run_becomes_one_chain_ending_in_an_advance():
     names = [step.task for step in canvas.tasks]
     assert names == ["watcher.applier.execute_action"] * 3 + ["watcher.applier.advance_plan"]
     assert [step.options["task_id"] for step in canvas.tasks[:3]] == ["task-a", "task-b", "task-c"]
-    assert canvas.tasks[-1].args == ("plan",)
+    assert canvas.tasks[-1].args == ("plan", False)
 
 
-def test_each_step_carries_an_errback_naming_the_rest_of_its_run():
+def test_each_step_carries_an_errback_naming_only_its_action():
     canvas = plan_canvas("plan", [[("a", "1"), ("b", "2"), ("c", "3")]], tasks)
     errbacks = [step.options["link_error"][0] for step in canvas.tasks[:3]]
     assert [e["task"] for e in errbacks] == ["watcher.applier.on_action_error"] * 3
     # One argument only, so Celery queues it instead of running it inside the failing worker
     assert [list(e["args"]) for e in errbacks] == [
-        [{"action": "a", "rest": ["b", "c"]}],
-        [{"action": "b", "rest": ["c"]}],
-        [{"action": "c", "rest": []}],
+        [{"action": "a"}],
+        [{"action": "b"}],
+        [{"action": "c"}],
     ]
 
 
