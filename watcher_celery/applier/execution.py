@@ -166,6 +166,41 @@ def _resume(action: Action, plan: ActionPlan, cloud) -> Outcome:
     return _execute(action.uuid, plan.uuid, instance, lambda: instance.resume(started_at))
 
 
+def _start(session, action: Action, plan: ActionPlan, cloud):
+    """Gate, pre_condition and the move to ONGOING, in the transaction that read the action.
+
+    Returns the action instance to execute, or the Outcome when it is not to run.
+    """
+    gate = _gate(session, action, plan)
+    if gate is not None:
+        return Outcome(gate, plan.uuid, plan.state in CANCELLED_PLAN_STATES)
+    try:
+        instance = instantiate(action, cloud)
+        instance.validate_parameters()
+        instance.pre_condition()
+        instance.before = instance.snapshot()
+    except ActionSkipped as exc:
+        move_action(
+            session,
+            action.uuid,
+            ActionState.SKIPPED,
+            expected=ActionState.PENDING,
+            status_message=f"Action was skipped automatically: {exc}",
+        )
+        return Outcome(ActionState.SKIPPED, plan.uuid)
+    except Exception as exc:  # any pre_condition error fails the action
+        raise _fail(action.uuid, "pre_condition", exc) from exc
+    move_action(
+        session,
+        action.uuid,
+        ActionState.ONGOING,
+        expected=ActionState.PENDING,
+        events=["action.execution.start"],
+    )
+    record.first_command(session, action.uuid, instance.before)
+    return instance
+
+
 def run_action(action_uuid: str, task_id: str | None = None, cloud=None) -> Outcome:
     """Run the action if this delivery owns it; return where it ended."""
     with session_scope() as session:
@@ -177,48 +212,20 @@ def run_action(action_uuid: str, task_id: str | None = None, cloud=None) -> Outc
         plan = action.action_plan
         if task_id is not None and action.task_id != task_id:
             return Outcome(action.state, plan.uuid)  # a stale copy: another dispatch owns it
-        if action.state in (ActionState.ONGOING, ActionState.CANCELLING):
-            gate = None
+        resume = action.state in (ActionState.ONGOING, ActionState.CANCELLING)
+        if resume:
+            started = None
         elif action.state != ActionState.PENDING:
-            gate = action.state
+            return Outcome(action.state, plan.uuid)
         else:
-            gate = _gate(session, action, plan)
-    if action.state in (ActionState.ONGOING, ActionState.CANCELLING):
+            try:
+                started = _start(session, action, plan, cloud)
+            except IllegalTransition:  # cancelled (or taken) between the gate and now
+                session.rollback()
+                return Outcome(ActionState.CANCELLED, plan.uuid, True)
+    if resume:
         return _resume(action, plan, cloud)
-    if gate is not None:
-        return Outcome(gate, plan.uuid, plan.state in CANCELLED_PLAN_STATES)
-
-    try:
-        instance = instantiate(action, cloud)
-        instance.validate_parameters()
-        instance.pre_condition()
-    except ActionSkipped as exc:
-        with session_scope() as session:
-            move_action(
-                session,
-                action_uuid,
-                ActionState.SKIPPED,
-                expected=ActionState.PENDING,
-                status_message=f"Action was skipped automatically: {exc}",
-            )
-        return Outcome(ActionState.SKIPPED, plan.uuid)
-    except Exception as exc:  # any pre_condition error fails the action
-        raise _fail(action_uuid, "pre_condition", exc) from exc
-
-    try:
-        instance.before = instance.snapshot()
-    except Exception as exc:
-        raise _fail(action_uuid, "pre_condition", exc) from exc
-    try:
-        with session_scope() as session:
-            move_action(
-                session,
-                action_uuid,
-                ActionState.ONGOING,
-                expected=ActionState.PENDING,
-                events=["action.execution.start"],
-            )
-            record.first_command(session, action_uuid, instance.before)
-    except IllegalTransition:  # cancelled (or taken) between the gate and now
-        return Outcome(ActionState.CANCELLED, plan.uuid, True)
+    if isinstance(started, Outcome):
+        return started
+    instance = started
     return _execute(action_uuid, plan.uuid, instance, instance.execute)

@@ -140,10 +140,17 @@ def make_dag_plan(steps: list[tuple[str, dict, list[int]]], strategy: str = "dum
         return {"plan": plan.uuid, "actions": uuids}
 
 
+def send(env: dict[str, str], task, *args) -> None:
+    """Send a task to the workers of ``env`` on their broker, whatever broker this process's
+    Celery app read from the environment when something first touched it."""
+    with task.app.connection_for_write(env["WATCHER_BROKER_URL"]) as connection:
+        task.apply_async(args, queue=env["WATCHER_TASK_QUEUE"], connection=connection)
+
+
 def launch(env: dict[str, str], plan_uuid: str) -> None:
     from watcher_celery.applier.tasks import launch_action_plan
 
-    launch_action_plan.apply_async((plan_uuid,), queue=env["WATCHER_TASK_QUEUE"])
+    send(env, launch_action_plan, plan_uuid)
 
 
 def plan_state(plan_uuid: str) -> tuple[str, str | None]:

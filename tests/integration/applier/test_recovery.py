@@ -20,6 +20,7 @@ from tests.integration.applier.conftest import (
     executions,
     launch,
     make_dag_plan,
+    send,
     wait_action,
     wait_plan,
 )
@@ -115,7 +116,7 @@ def test_reclaim_dispatches_again_a_claimed_action_whose_message_was_lost(
     # settings on first use, after the fixtures pointed them at Redis)
     from watcher_celery.applier.tasks import reclaim_abandoned_plans_task
 
-    reclaim_abandoned_plans_task.apply_async(queue=applier_env["WATCHER_TASK_QUEUE"])
+    send(applier_env, reclaim_abandoned_plans_task)
     # Then the action is dispatched again under a new id and the plan finishes
     assert wait_plan(made["plan"], timeout=30) == "SUCCEEDED"
     assert_finished_once(made)
