@@ -11,20 +11,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, defaultload, noload
+from sqlalchemy.orm import Session, defaultload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from watcher_celery.db import Action, ActionPlan
 from watcher_celery.events import ERROR, INFO, emit
 from watcher_celery.states import Actor, transition
 
-# The applier never reads these; loading them would cost a query per row it touches.
+# The applier never reads these: loaded only if touched, not a query per row it reads.
 LEAN = {
     Action: (
-        noload(Action.description_row),
-        defaultload(Action.action_plan).noload(ActionPlan.efficacy_indicators),
+        lazyload(Action.description_row),
+        defaultload(Action.action_plan).lazyload(ActionPlan.efficacy_indicators),
     ),
-    ActionPlan: (noload(ActionPlan.efficacy_indicators),),
+    ActionPlan: (lazyload(ActionPlan.efficacy_indicators),),
 }
 
 
