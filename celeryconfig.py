@@ -48,4 +48,8 @@ beat_schedule = {
         "task": "watcher.decision_engine.schedule_continuous_audits",
         "schedule": float(_settings.continuous_audit_interval),
     },
+    "reclaim-abandoned-action-plans": {
+        "task": "watcher.applier.reclaim_abandoned_plans",
+        "schedule": float(_settings.applier_lease_seconds),
+    },
 }

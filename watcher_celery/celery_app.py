@@ -47,12 +47,35 @@ def _heartbeat_beat(**_kwargs) -> None:
     heartbeat.start(heartbeat.BEAT_SERVICES)
 
 
+def _reset_applier_after_fork(**_kwargs) -> None:
+    """The applier's watchdog thread and event publisher are per process."""
+    from watcher_celery.applier.watchdog import reset_after_fork
+    from watcher_celery.events import reset_publisher
+
+    reset_after_fork()
+    reset_publisher()
+
+
+def _reclaim_at_start(sender=None, **_kwargs) -> None:
+    """Resume plans a dead worker left behind, once their leases have aged."""
+    from watcher_celery.config import get_settings
+
+    lease = get_settings().applier_lease_seconds
+    sender.app.send_task(
+        "watcher.applier.reclaim_abandoned_plans",
+        queue=get_settings().task_queue,
+        countdown=lease + 1,
+    )
+
+
 # Handlers connected in this order; each is small and does one thing.
 HANDLERS = (
     (signals.worker_process_init, _reset_engine_after_fork),
     (signals.worker_init, _sync_plugins_at_start),
     (signals.worker_ready, _heartbeat_worker),
     (signals.beat_init, _heartbeat_beat),
+    (signals.worker_process_init, _reset_applier_after_fork),
+    (signals.worker_ready, _reclaim_at_start),
 )
 
 for _signal, _handler in HANDLERS:

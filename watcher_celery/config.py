@@ -54,6 +54,11 @@ class Settings:
     check_periodic_interval: int = 1800
     planners: str = ""
     continuous_audit_interval: int = 5
+    applier_lease_seconds: int = 30
+    rollback_when_plan_failed: bool = False
+    events_channel: str = "watcher.events"
+    action_timeout_seconds: float = 900.0
+    action_poll_interval: float = 5.0
     # Cluster data (docs/cloud.md): which cloud, the simulated cloud's store and size.
     cloud: str = "simulated"
     sim_path: str = ""
@@ -102,6 +107,11 @@ class Settings:
             check_periodic_interval=_env_int("WATCHER_CHECK_PERIODIC_INTERVAL", 1800),
             planners=_env("WATCHER_PLANNERS", ""),
             continuous_audit_interval=_env_int("WATCHER_CONTINUOUS_AUDIT_INTERVAL", 5),
+            applier_lease_seconds=_env_int("WATCHER_APPLIER_LEASE", 30),
+            rollback_when_plan_failed=_env_bool("WATCHER_ROLLBACK_WHEN_PLAN_FAILED", False),
+            events_channel=_env("WATCHER_EVENTS_CHANNEL", "watcher.events"),
+            action_timeout_seconds=_env_float("WATCHER_ACTION_TIMEOUT", 900.0),
+            action_poll_interval=_env_float("WATCHER_ACTION_POLL_INTERVAL", 5.0),
             cloud=_env("WATCHER_CLOUD", "simulated"),
             sim_path=_env("WATCHER_SIM_PATH", f"{state}/cloud.sqlite"),
             sim_seed=_env_int("WATCHER_SIM_SEED", 42),

@@ -2,22 +2,42 @@
 
 A failure is recorded in ``status_message`` and raised as :class:`ActionFailed`, so the Celery
 task fails and its ``link_error`` callback (:mod:`watcher_celery.applier.failure`) reverts and
-marks the action FAILED. Re-running an action that already finished does nothing.
+marks the action FAILED. An action runs only under the task id it was claimed with, only once
+its parents are finished, and only if the plan's rule (ALWAYS/ANY) lets it; anything else is a
+stale or early delivery and does nothing.
+
+An action found ONGOING was started by a worker that may have died: if its execution record's
+lease is stale this worker takes it over and calls ``resume()`` (the action checks its record or
+the cloud) instead of sending the command again.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
-from watcher_celery.db import Action, session_scope
-from watcher_celery.errors import ActionFailed, ActionSkipped
+from watcher_celery.applier import record, watchdog
+from watcher_celery.applier.cancel import cancel_pending_action, finish_aborted, mark_cancelling
+from watcher_celery.applier.changes import LEAN, move_action
+from watcher_celery.applier.rules import SKIPPED_BY_RULE, child_may_run, rule_for
+from watcher_celery.db import Action, ActionPlan, session_scope
+from watcher_celery.errors import ActionFailed, ActionSkipped, IllegalTransition
 from watcher_celery.plugins.registry import get_registry
-from watcher_celery.states import ActionPlanState, ActionState, Actor, transition
+from watcher_celery.states import TERMINAL_ACTION_STATES, ActionPlanState, ActionState
 
 LOG = logging.getLogger(__name__)
 CANCELLED_PLAN_STATES = {ActionPlanState.CANCELLING, ActionPlanState.CANCELLED}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Where an execution left the action, and whether its plan is being cancelled."""
+
+    state: str
+    plan_uuid: str | None = None
+    cancelling: bool = False
 
 
 def record_message(action_uuid: str, message: str) -> None:
@@ -44,45 +64,168 @@ def _fail(action_uuid: str, phase: str, reason: object) -> ActionFailed:
     return ActionFailed(message, phase=phase)
 
 
-def run_action(action_uuid: str, cloud=None) -> str:
-    """Run the action if it is still PENDING; return the state it ends in."""
-    action = load_action(action_uuid)
-    if action is None or action.state != ActionState.PENDING:
-        return action.state if action else ActionState.DELETED
-    if action.action_plan.state in CANCELLED_PLAN_STATES:
-        with session_scope() as session:
-            transition(session, Action, action_uuid, ActionState.CANCELLED, Actor.SERVICE)
+def _gate(session, action: Action, plan: ActionPlan) -> str | None:
+    """Decide a PENDING action's fate before it runs; None means "run it"."""
+    if plan.state in CANCELLED_PLAN_STATES:
+        cancel_pending_action(session, action.uuid)
         return ActionState.CANCELLED
+    if plan.state != ActionPlanState.ONGOING:
+        return action.state
+    parent_states = (
+        list(session.scalars(select(Action.state).where(Action.uuid.in_(action.parents))))
+        if action.parents
+        else []
+    )
+    if any(state not in TERMINAL_ACTION_STATES for state in parent_states):
+        return action.state  # early delivery: the parent's chain will bring it again
+    if not child_may_run(rule_for(plan.strategy.name), parent_states):
+        move_action(
+            session,
+            action.uuid,
+            ActionState.SKIPPED,
+            expected=ActionState.PENDING,
+            status_message=SKIPPED_BY_RULE,
+        )
+        return ActionState.SKIPPED
+    return None
 
+
+def _finish(action_uuid: str, instance, run: watchdog.Running, result: bool | None) -> str:
+    """After execute()/resume(): aborted, failed, or post_condition then SUCCEEDED."""
+    if run.was_aborted():
+        return finish_aborted(action_uuid, run.abort_result, run.abort_error)
+    if result is False:
+        with session_scope() as session:
+            record.finished(session, action_uuid, "failed")
+        raise _fail(action_uuid, "execute", "the command reported failure")
+    try:
+        instance.post_condition()
+    except Exception as exc:
+        with session_scope() as session:
+            record.finished(session, action_uuid, "succeeded")
+        raise _fail(action_uuid, "post_condition", exc) from exc
+    with session_scope() as session:
+        record.finished(session, action_uuid, "succeeded")
+        move_action(session, action_uuid, ActionState.SUCCEEDED, events=_success_events)
+    return ActionState.SUCCEEDED
+
+
+def _success_events(old_state: str) -> list[str]:
+    """Cancelled just as it completed: it completed, and that ends its cancel."""
+    if old_state == ActionState.CANCELLING:
+        return ["action.cancel.end"]
+    return ["action.execution.end"]
+
+
+def _execute(action_uuid: str, plan_uuid: str, instance, step) -> Outcome:
+    run = watchdog.watch(action_uuid, plan_uuid, instance)
+    try:
+        try:
+            result = step()
+        except Exception as exc:
+            if run.was_aborted():
+                result = None
+            else:
+                raise _fail(action_uuid, "execute", exc) from exc
+        state = _finish(action_uuid, instance, run, result)
+        return Outcome(state, plan_uuid, run.was_aborted())
+    finally:
+        watchdog.unwatch(action_uuid)
+
+
+def _resume(action: Action, plan: ActionPlan, cloud) -> Outcome:
+    """Take over an action a dead worker left ONGOING or CANCELLING, if its lease is stale."""
+    with session_scope() as session:
+        rec = record.get(session, action.uuid)
+        if rec is not None and not record.is_stale(rec):
+            return Outcome(action.state, plan.uuid)  # its worker is alive
+        if rec is not None and not record.take_over(session, rec):
+            return Outcome(action.state, plan.uuid)  # another worker took it over first
+        finished_outcome = rec.outcome if rec is not None else None
+        started_at = rec.started_at if rec is not None else None
+        before = dict(rec.before or {}) if rec is not None else {}
+    instance = instantiate(action, cloud)
+    instance.before = before
+    if action.state == ActionState.CANCELLING or plan.state in CANCELLED_PLAN_STATES:
+        mark_cancelling(action.uuid)
+        run = watchdog.Running(action.uuid, plan.uuid, instance)
+        run.abort()
+        return Outcome(
+            finish_aborted(action.uuid, run.abort_result, run.abort_error), plan.uuid, True
+        )
+    LOG.info("resuming action %s left ONGOING by a dead worker", action.uuid)
+    if finished_outcome is not None:
+        run = watchdog.Running(action.uuid, plan.uuid, instance)
+        return Outcome(
+            _finish(action.uuid, instance, run, finished_outcome == "succeeded"), plan.uuid
+        )
+    if started_at is None:  # ONGOING without a record: nothing was sent yet
+        with session_scope() as session:
+            record.command_sent(session, action.uuid)
+        return _execute(action.uuid, plan.uuid, instance, instance.execute)
+    return _execute(action.uuid, plan.uuid, instance, lambda: instance.resume(started_at))
+
+
+def _start(session, action: Action, plan: ActionPlan, cloud):
+    """Gate, pre_condition and the move to ONGOING, in the transaction that read the action.
+
+    Returns the action instance to execute, or the Outcome when it is not to run.
+    """
+    gate = _gate(session, action, plan)
+    if gate is not None:
+        return Outcome(gate, plan.uuid, plan.state in CANCELLED_PLAN_STATES)
     try:
         instance = instantiate(action, cloud)
         instance.validate_parameters()
         instance.pre_condition()
+        instance.before = instance.snapshot()
     except ActionSkipped as exc:
-        with session_scope() as session:
-            transition(
-                session,
-                Action,
-                action_uuid,
-                ActionState.SKIPPED,
-                Actor.SERVICE,
-                status_message=f"Action was skipped automatically: {exc}",
-            )
-        return ActionState.SKIPPED
+        move_action(
+            session,
+            action.uuid,
+            ActionState.SKIPPED,
+            expected=ActionState.PENDING,
+            status_message=f"Action was skipped automatically: {exc}",
+        )
+        return Outcome(ActionState.SKIPPED, plan.uuid)
     except Exception as exc:  # any pre_condition error fails the action
-        raise _fail(action_uuid, "pre_condition", exc) from exc
+        raise _fail(action.uuid, "pre_condition", exc) from exc
+    move_action(
+        session,
+        action.uuid,
+        ActionState.ONGOING,
+        expected=ActionState.PENDING,
+        events=["action.execution.start"],
+    )
+    record.first_command(session, action.uuid, instance.before)
+    return instance
 
+
+def run_action(action_uuid: str, task_id: str | None = None, cloud=None) -> Outcome:
+    """Run the action if this delivery owns it; return where it ended."""
     with session_scope() as session:
-        transition(session, Action, action_uuid, ActionState.ONGOING, Actor.SERVICE)
-
-    for phase, step in (("execute", instance.execute), ("post_condition", instance.post_condition)):
-        try:
-            result = step()
-        except Exception as exc:
-            raise _fail(action_uuid, phase, exc) from exc
-        if phase == "execute" and result is False:
-            raise _fail(action_uuid, phase, "the command reported failure")
-
-    with session_scope() as session:
-        transition(session, Action, action_uuid, ActionState.SUCCEEDED, Actor.SERVICE)
-    return ActionState.SUCCEEDED
+        action = session.scalars(
+            select(Action).where(Action.uuid == action_uuid).options(*LEAN[Action])
+        ).one_or_none()
+        if action is None:
+            return Outcome(ActionState.DELETED)
+        plan = action.action_plan
+        if task_id is not None and action.task_id != task_id:
+            return Outcome(action.state, plan.uuid)  # a stale copy: another dispatch owns it
+        resume = action.state in (ActionState.ONGOING, ActionState.CANCELLING)
+        if resume:
+            started = None
+        elif action.state != ActionState.PENDING:
+            return Outcome(action.state, plan.uuid)
+        else:
+            try:
+                started = _start(session, action, plan, cloud)
+            except IllegalTransition:  # cancelled (or taken) between the gate and now
+                session.rollback()
+                return Outcome(ActionState.CANCELLED, plan.uuid, True)
+    if resume:
+        return _resume(action, plan, cloud)
+    if isinstance(started, Outcome):
+        return started
+    instance = started
+    return _execute(action_uuid, plan.uuid, instance, instance.execute)

@@ -1,20 +1,57 @@
-"""What happens after an action fails: revert its resource, mark it FAILED.
+"""What happens after an action fails: revert its resource, mark it FAILED, free its run.
 
 Called from the ``on_action_error`` task, which Celery queues through the action task's
-``link_error``; the continuation rule (ALWAYS/ANY) is then applied by the next advance.
+``link_error``. The failed action's ``revert()`` puts its resource back as it was before the
+command (an interrupted migration is aborted or moved back); a failure before the command was
+sent (pre_condition) has nothing to revert. The actions that were to follow it in the same
+Celery chain never ran: their claims are released so the next advance applies the plan's rule
+(ALWAYS: they run; ANY: they run because their parent failed).
 """
 
 from __future__ import annotations
 
 import logging
 
+from sqlalchemy import select, update
+
+from watcher_celery.applier import record
+from watcher_celery.applier.changes import move_action
 from watcher_celery.applier.execution import instantiate, load_action
-from watcher_celery.db import session_scope
-from watcher_celery.db.models import Action
+from watcher_celery.db import Action, session_scope
 from watcher_celery.errors import IllegalTransition
-from watcher_celery.states import ActionState, Actor, transition
+from watcher_celery.states import ActionState
 
 LOG = logging.getLogger(__name__)
+
+
+def release_claims(action_uuids: list[str]) -> int:
+    """Un-claim actions of a broken chain that never started, so they can be dispatched again."""
+    if not action_uuids:
+        return 0
+    with session_scope() as session:
+        return session.execute(
+            update(Action)
+            .where(Action.uuid.in_(action_uuids), Action.state == ActionState.PENDING)
+            .values(task_id=None)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+
+
+def claimed_after(action_uuid: str) -> list[str]:
+    """The claimed, unstarted actions that follow ``action_uuid`` in its linear run."""
+    from watcher_celery.applier.recovery import run_after
+
+    with session_scope() as session:
+        plan_id = session.scalar(select(Action.action_plan_id).where(Action.uuid == action_uuid))
+        rows = {
+            r.uuid: r
+            for r in session.execute(
+                select(Action.uuid, Action.state, Action.task_id, Action.parents).where(
+                    Action.action_plan_id == plan_id, Action.deleted == 0
+                )
+            )
+        }
+    return run_after(action_uuid, rows)
 
 
 def handle_failure(action_uuid: str, cloud=None) -> None:
@@ -25,19 +62,24 @@ def handle_failure(action_uuid: str, cloud=None) -> None:
     message = action.status_message or "Action failed"
     if action.state == ActionState.ONGOING:
         try:
-            instantiate(action, cloud).revert()
+            instance = instantiate(action, cloud)
+            instance.before = record.before_of(action_uuid)
+            instance.revert()
+            message = f"{message} (reverted)"
         except Exception as exc:  # the failure stands; the revert error is added to it
             LOG.exception("revert of action %s failed", action_uuid)
             message = f"{message} (revert failed: {exc})"
     try:
         with session_scope() as session:
-            transition(
+            move_action(
                 session,
-                Action,
                 action_uuid,
                 ActionState.FAILED,
-                Actor.SERVICE,
+                expected=action.state,
+                events=["action.execution.error"],
+                fault=action.status_message,
                 status_message=message,
             )
+            record.finished(session, action_uuid, "failed")
     except IllegalTransition:
         LOG.info("action %s changed state meanwhile; leaving it", action_uuid)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from watcher_celery.applier.progress import cancel_undispatched_actions, load_plan
+from watcher_celery.applier.cancel import cancel_pending_actions
+from watcher_celery.applier.changes import move_plan
+from watcher_celery.applier.progress import load_plan
 from watcher_celery.config import get_settings
-from watcher_celery.db import ActionPlan, session_scope
+from watcher_celery.db import session_scope
 from watcher_celery.errors import IllegalTransition
-from watcher_celery.states import ActionPlanState, Actor, transition
+from watcher_celery.states import ActionPlanState
 
 
 def launch(plan_uuid: str) -> bool:
@@ -14,16 +16,15 @@ def launch(plan_uuid: str) -> bool:
     with session_scope() as session:
         plan = load_plan(session, plan_uuid)
         if plan.state == ActionPlanState.CANCELLED:
-            cancel_undispatched_actions(session, plan)
+            cancel_pending_actions(session, plan)
             return False
         try:
-            transition(
+            move_plan(
                 session,
-                ActionPlan,
                 plan_uuid,
                 ActionPlanState.ONGOING,
-                Actor.SERVICE,
                 expected={ActionPlanState.PENDING, ActionPlanState.RECOMMENDED},
+                events=["action_plan.execution.start"],
                 hostname=get_settings().host,
             )
         except IllegalTransition:

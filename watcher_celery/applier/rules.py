@@ -15,6 +15,8 @@ from watcher_celery.config import get_settings
 from watcher_celery.errors import Invalid
 from watcher_celery.plugins.registry import get_registry
 
+SKIPPED_BY_RULE = "Action was skipped: the ANY rule runs it only when its parents failed."
+
 
 class Rule(StrEnum):
     ALWAYS = "ALWAYS"

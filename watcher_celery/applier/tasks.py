@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-from celery import chain, group
+import sys
 
+from watcher_celery.applier.cancel import wind_down
+from watcher_celery.applier.canvas import plan_canvas
 from watcher_celery.applier.execution import load_action, run_action
-from watcher_celery.applier.failure import handle_failure
+from watcher_celery.applier.failure import claimed_after, handle_failure, release_claims
 from watcher_celery.applier.launch import launch
-from watcher_celery.applier.progress import Advance, advance_plan
+from watcher_celery.applier.progress import Advance, advance_plan, others_unfinished
 from watcher_celery.celery_app import app
+from watcher_celery.dispatch import CANCEL_ACTION_PLAN
 
 
 def dispatch(plan_uuid: str, advance: Advance) -> None:
-    """Send the claimed actions: each is a chain ``execute_action | advance_plan``, several
-    run side by side in a group. ``link_error`` routes a failure to ``on_action_error``."""
-    if not advance.dispatch:
-        return
-    links = [
-        chain(
-            execute_action.si(action_uuid)
-            .set(task_id=task_id)
-            .on_error(on_action_error.si(action_uuid)),
-            advance_plan_task.si(plan_uuid),
-        )
-        for action_uuid, task_id in advance.dispatch
-    ]
-    (links[0] if len(links) == 1 else group(links)).apply_async()
+    """Send what the advance claimed, and revoke what it cancelled."""
+    if advance.revoked:
+        app.control.revoke(advance.revoked)
+    canvas = plan_canvas(plan_uuid, advance.runs, sys.modules[__name__], advance.leaves)
+    if canvas is not None:
+        canvas.apply_async()
 
 
 @app.task(name="watcher.applier.launch_action_plan", ignore_result=True)
@@ -34,25 +29,46 @@ def launch_action_plan(plan_uuid: str) -> None:
         dispatch(plan_uuid, advance_plan(plan_uuid))
 
 
-@app.task(name="watcher.applier.execute_action", ignore_result=True)
-def execute_action(action_uuid: str) -> str:
-    return run_action(action_uuid)
+@app.task(bind=True, name="watcher.applier.execute_action", ignore_result=True)
+def execute_action(self, action_uuid: str) -> str:
+    outcome = run_action(action_uuid, self.request.id)
+    if outcome.cancelling and outcome.plan_uuid:
+        # The rest of this chain may have been revoked: finish the plan from here.
+        dispatch(outcome.plan_uuid, advance_plan(outcome.plan_uuid))
+    return outcome.state
 
 
 @app.task(name="watcher.applier.on_action_error", ignore_result=True)
-def on_action_error(action_uuid: str) -> None:
-    """Queued by ``link_error`` (a one-argument errback is sent as a task, not run inline)."""
+def on_action_error(failure: dict) -> None:
+    """Queued by ``link_error`` with ``{"action": uuid}``."""
+    action_uuid = failure["action"]
     handle_failure(action_uuid)
+    release_claims(claimed_after(action_uuid))
     action_plan_uuid = _plan_of(action_uuid)
     if action_plan_uuid:
         dispatch(action_plan_uuid, advance_plan(action_plan_uuid))
 
 
 @app.task(name="watcher.applier.advance_plan", ignore_result=True)
-def advance_plan_task(plan_uuid: str) -> None:
+def advance_plan_task(plan_uuid: str, after_leaf: bool = False) -> None:
+    if after_leaf and others_unfinished(plan_uuid):
+        return
+    dispatch(plan_uuid, advance_plan(plan_uuid))
+
+
+@app.task(name=CANCEL_ACTION_PLAN, ignore_result=True)
+def cancel_action_plan(plan_uuid: str) -> None:
+    wind_down(plan_uuid)
     dispatch(plan_uuid, advance_plan(plan_uuid))
 
 
 def _plan_of(action_uuid: str) -> str | None:
     action = load_action(action_uuid)
     return action.action_plan.uuid if action else None
+
+
+@app.task(name="watcher.applier.reclaim_abandoned_plans", ignore_result=True)
+def reclaim_abandoned_plans_task() -> None:
+    from watcher_celery.applier.recovery import reclaim_abandoned_plans
+
+    reclaim_abandoned_plans()

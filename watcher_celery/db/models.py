@@ -208,3 +208,35 @@ class ActionDescription(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     action_type: Mapped[str] = mapped_column(String(255))
     description: Mapped[str] = mapped_column(String(255))
+
+
+class ActionExecution(Base):
+    """The applier's durable record of one action's command: when it was sent, by which worker,
+    when it finished. It survives a worker killed mid-action, so a re-delivered action asks its
+    record (and the cloud) instead of sending the command a second time."""
+
+    __tablename__ = "action_executions"
+
+    action_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    worker: Mapped[str] = mapped_column(String(255))
+    commands_sent: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    heartbeat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    # What the action saw of its resource just before the command, for revert.
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class Event(Base):
+    """One emitted event (``action.execution.end`` ...), written in the transaction of the
+    change it reports: the embedded outbox operators can read, also published after commit."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_type: Mapped[str] = mapped_column(String(63), index=True)
+    priority: Mapped[str] = mapped_column(String(10))
+    publisher_id: Mapped[str] = mapped_column(String(255))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

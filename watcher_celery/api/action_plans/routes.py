@@ -19,6 +19,7 @@ from watcher_celery.api.smorest import (
     get_or_404,
 )
 from watcher_celery.db import ActionPlan, Audit, Strategy, session_scope
+from watcher_celery.states import ActionPlanState
 
 blp = Blueprint("action_plans", __name__, url_prefix="/v1/action_plans", description="Action plans")
 _A, _S = aliased(Audit), aliased(Strategy)
@@ -76,9 +77,11 @@ class ActionPlanItem(MethodView):
         """Change the state: PENDING (launch), CANCELLED (not started) or CANCELLING (running)."""
         with session_scope() as session:
             plan = _get(session, ident)
-            launch = update.patch(session, plan, operations)
-        if launch:
+            reached = update.patch(session, plan, operations)
+        if reached == ActionPlanState.PENDING:
             update.launch(plan.uuid)
+        elif reached == ActionPlanState.CANCELLING:
+            update.wind_down(plan.uuid)
         return _show(plan.uuid)
 
     @blp.response(204)

@@ -2,7 +2,8 @@
 
 PATCH can launch (RECOMMENDED → PENDING), cancel a plan that has not started (RECOMMENDED or
 PENDING → CANCELLED, its actions CANCELLED in the same transaction) or ask a running plan to
-stop (ONGOING → CANCELLING, which the applier notices before its next action).
+stop (ONGOING → CANCELLING: the applier is asked at once to revoke queued actions and abort
+running ones; each action also checks the plan before it runs).
 """
 
 from __future__ import annotations
@@ -28,12 +29,13 @@ PATCH_TARGETS = frozenset(
 REFUSED = ("status_message", "audit_uuid", "strategy_uuid", "hostname", "global_efficacy")
 
 
-def patch(session: Session, plan: ActionPlan, operations: list[dict[str, Any]]) -> bool:
-    """Apply a JSON-patch of ``/state``; True when the plan must now be launched."""
+def patch(session: Session, plan: ActionPlan, operations: list[dict[str, Any]]) -> str | None:
+    """Apply a JSON-patch of ``/state``; return the state reached when the applier must be
+    told after commit (PENDING: launch it; CANCELLING: wind it down), else None."""
     changes = apply({"state": plan.state}, operations, refused=REFUSED)
     expect_types(changes, {"state": str})
     if "state" not in changes:
-        return False
+        return None
     state = changes["state"]
     if state not in set(ActionPlanState):
         raise Invalid(f"Invalid state '{state}'")
@@ -49,7 +51,7 @@ def patch(session: Session, plan: ActionPlan, operations: list[dict[str, Any]]) 
             Action.action_plan_id == plan.id,
             expected=ActionState.PENDING,
         )
-    return state == ActionPlanState.PENDING
+    return state if state in (ActionPlanState.PENDING, ActionPlanState.CANCELLING) else None
 
 
 def start(session: Session, plan: ActionPlan) -> None:
@@ -74,6 +76,15 @@ def launch(plan_uuid: str) -> None:
                 status_message=f"The applier could not be reached: {exc}",
             )
         raise ServiceUnavailable(f"The applier could not be reached: {exc}") from exc
+
+
+def wind_down(plan_uuid: str) -> None:
+    """After commit: ask the applier to revoke and abort now. Best effort — if the broker is
+    unreachable, each action checks the plan before running and periodic recovery finishes it."""
+    try:
+        dispatch.cancel_action_plan(plan_uuid)
+    except Exception:
+        LOG.warning("could not ask the applier to cancel %s now", plan_uuid, exc_info=True)
 
 
 def delete(session: Session, plan: ActionPlan) -> None:

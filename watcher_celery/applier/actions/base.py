@@ -9,13 +9,27 @@ it completed anyway).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+import threading
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any, ClassVar
 
 import jsonschema
 
+from watcher_celery.config import get_settings
 from watcher_celery.errors import ActionFailed
 from watcher_celery.plugins import ActionDefinition
+
+
+@functools.cache
+def _validator(cls: type) -> jsonschema.protocols.Validator:
+    """One checked validator per action type (checking the schema itself costs ~10 ms)."""
+    schema = dict(cls.schema)
+    validator_cls = jsonschema.validators.validator_for(schema)
+    validator_cls.check_schema(schema)
+    return validator_cls(schema)
 
 
 class BaseAction:
@@ -25,7 +39,35 @@ class BaseAction:
 
     def __init__(self, parameters: Mapping[str, Any], cloud: Any = None) -> None:
         self.parameters = dict(parameters)
-        self.cloud = cloud
+        self._cloud = cloud
+        self._stop = threading.Event()
+        self.before: dict[str, Any] = {}  # from snapshot(), kept in the execution record
+
+    @property
+    def cloud(self):
+        """The cloud adapter, opened on first use (nop and sleep never open one)."""
+        if self._cloud is None:
+            from watcher_celery.cloud.factory import get_cloud
+
+            self._cloud = get_cloud()
+        return self._cloud
+
+    def wait_until(self, what: str, done: Callable[[], Any]) -> Any:
+        """Poll ``done()`` until it returns something true, the action is aborted (None) or
+        ``WATCHER_ACTION_TIMEOUT`` passes (ActionFailed)."""
+        settings = get_settings()
+        deadline = time.monotonic() + settings.action_timeout_seconds
+        while True:
+            result = done()
+            if result:
+                return result
+            if time.monotonic() > deadline:
+                raise ActionFailed(
+                    f"timed out after {settings.action_timeout_seconds:g}s waiting for {what}",
+                    phase="execute",
+                )
+            if self._stop.wait(settings.action_poll_interval):
+                return None
 
     @classmethod
     def definition(cls) -> ActionDefinition:
@@ -34,7 +76,7 @@ class BaseAction:
     def validate_parameters(self) -> None:
         """Refuse parameters that break the action's schema (fails it in pre_condition)."""
         try:
-            jsonschema.validate(self.parameters, dict(self.schema))
+            _validator(type(self)).validate(self.parameters)
         except jsonschema.ValidationError as exc:
             where = "/".join(str(p) for p in exc.absolute_path)
             raise ActionFailed(
@@ -45,11 +87,23 @@ class BaseAction:
     def pre_condition(self) -> None:
         """Check the action still makes sense; raise ActionSkipped or an error otherwise."""
 
+    def snapshot(self) -> dict[str, Any]:
+        """What revert() needs to know of the resource, taken just before the command."""
+        return {}
+
     def execute(self) -> bool:
         raise ActionFailed(f"action type {self.name} cannot execute")
 
     def post_condition(self) -> None:
         """Check the command had the intended effect."""
+
+    def resume(self, started_at: datetime) -> bool:
+        """Finish a command a dead worker sent at ``started_at``, without sending it again.
+
+        The default trusts that a sent command took effect and lets ``post_condition`` judge;
+        actions whose command takes time check the cloud and wait for it instead.
+        """
+        return True
 
     def revert(self) -> None:
         """Put the resource back in its state before the command."""

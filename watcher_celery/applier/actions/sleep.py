@@ -1,8 +1,12 @@
-"""``sleep``: waits for ``duration`` seconds (whole seconds, as upstream does)."""
+"""``sleep``: waits for ``duration`` seconds (whole seconds, as upstream does).
+
+The wait is interruptible: ``abort()`` ends it at once. Resumed after a worker died, it waits
+only for what is left of the original duration.
+"""
 
 from __future__ import annotations
 
-import time
+from datetime import UTC, datetime
 
 from watcher_celery.applier.actions.base import BaseAction
 
@@ -17,5 +21,16 @@ class Sleep(BaseAction):
     }
 
     def execute(self) -> bool:
-        time.sleep(int(self.parameters["duration"]))
+        self._stop.wait(int(self.parameters["duration"]))
+        return True
+
+    def resume(self, started_at: datetime) -> bool:
+        if started_at.tzinfo is None:
+            started_at = started_at.replace(tzinfo=UTC)
+        elapsed = (datetime.now(UTC) - started_at).total_seconds()
+        self._stop.wait(max(0.0, int(self.parameters["duration"]) - elapsed))
+        return True
+
+    def abort(self) -> bool:
+        self._stop.set()
         return True

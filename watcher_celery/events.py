@@ -1,0 +1,103 @@
+"""Operator events (``action_plan.execution.end``, ``action.update`` ...), named as Watcher's
+versioned notifications.
+
+An event is written to the ``events`` table in the transaction of the change it reports (the
+outbox: readable in embedded mode, and never ahead of the database), then published after
+that transaction commits on the Redis pub/sub channel ``WATCHER_EVENTS_CHANNEL`` when the broker
+is Redis. A rolled-back change publishes nothing. Publishing failures are logged, never raised:
+the state change has already happened. Payloads are described in ``docs/events.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
+
+from watcher_celery.config import get_settings
+from watcher_celery.db.models import Event, utcnow
+
+LOG = logging.getLogger(__name__)
+PENDING_KEY = "watcher_events"
+ERROR = "ERROR"
+INFO = "INFO"
+
+_redis_client = None
+
+
+def envelope(event_type: str, priority: str, object_name: str, data: dict[str, Any]) -> dict:
+    """The message operators receive: Watcher's notification envelope."""
+    return {
+        "event_type": event_type,
+        "priority": priority,
+        "publisher_id": f"infra-optim:{get_settings().host}",
+        "timestamp": utcnow().isoformat(),
+        "payload": {
+            "watcher_object.name": object_name,
+            "watcher_object.namespace": "watcher",
+            "watcher_object.version": "1.0",
+            "watcher_object.data": data,
+        },
+    }
+
+
+def emit(
+    session: Session, event_type: str, object_name: str, data: dict[str, Any], priority: str = INFO
+) -> None:
+    """Record an event in ``session``'s transaction; it is published once that commits."""
+    message = envelope(event_type, priority, object_name, data)
+    session.add(
+        Event(
+            event_type=event_type,
+            priority=priority,
+            publisher_id=message["publisher_id"],
+            payload=message,
+        )
+    )
+    session.info.setdefault(PENDING_KEY, []).append(message)
+
+
+def _redis():
+    global _redis_client
+    url = get_settings().broker_url
+    if not url.startswith(("redis://", "rediss://")):
+        return None
+    if _redis_client is None:
+        import redis
+
+        _redis_client = redis.Redis.from_url(url)
+    return _redis_client
+
+
+def reset_publisher() -> None:
+    """Forget the Redis connection (after fork, or when settings change)."""
+    global _redis_client
+    _redis_client = None
+
+
+def _publish_after_commit(session: Session) -> None:
+    messages = session.info.pop(PENDING_KEY, None)
+    if not messages:
+        return
+    try:
+        client = _redis()
+        if client is None:
+            return
+        channel = get_settings().events_channel
+        pipe = client.pipeline(transaction=False)
+        for message in messages:
+            pipe.publish(channel, json.dumps(message, default=str))
+        pipe.execute()
+    except Exception:  # the change is committed; a lost live copy is logged, the row remains
+        LOG.exception("could not publish %d event(s)", len(messages))
+
+
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(PENDING_KEY, None)
+
+
+sa_event.listen(Session, "after_commit", _publish_after_commit)
+sa_event.listen(Session, "after_rollback", _forget_after_rollback)
