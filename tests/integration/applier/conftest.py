@@ -20,6 +20,8 @@ from sqlalchemy import select
 
 from tests.conftest import REDIS_URL, RUN_ID
 from tests.support.processes import start_worker, wait_for
+from tests.support.rows import RAW_PLANS
+from watcher_celery.config import get_settings
 from watcher_celery.db import (
     Action,
     ActionExecution,
@@ -125,6 +127,7 @@ def make_dag_plan(steps: list[tuple[str, dict, list[int]]], strategy: str = "dum
         plan = ActionPlan(audit_id=audit.id, strategy_id=row.id, state="RECOMMENDED")
         session.add(plan)
         session.flush()
+        RAW_PLANS.append((get_settings().database_url, plan.id))
         uuids = [str(uuid.uuid4()) for _ in steps]
         for index, (action_type, params, parents) in enumerate(steps):
             session.add(
