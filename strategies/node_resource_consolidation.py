@@ -15,8 +15,9 @@ for every server.
 * ``specify`` — set each migration's ``destination_node`` to the placement found; no
   disable/enable.
 
-Not reproduced: upstream also turns nodes with FAILED migrations in earlier plans of a
-continuous audit into destinations; a strategy here sees the cluster, not plan history.
+In a continuous audit, a node whose emptying already failed (it was the source of a FAILED
+migration in an earlier plan of the audit, ``context.failed_migration_sources``) is not tried
+again: it is kept as a destination, as upstream does.
 """
 
 from __future__ import annotations
@@ -45,12 +46,19 @@ def execute(context: StrategyContext) -> Solution:
     specify = context.parameters["host_choice"] == "specify"
     enabled = available_nodes(model)
     order = sorted(enabled, key=lambda n: (model.used(n.hostname).vcpus, n.hostname))
-    free_nodes = [n for n in order if not model.used(n.hostname).count]
+    keep = context.failed_migration_sources
+    free_nodes = [n for n in order if not model.used(n.hostname).count and n.hostname not in keep]
     packer = Packer({n.hostname: model.free(n.hostname)[:2] for n in enabled})
     for node in free_nodes:
         packer.remove(node.hostname)
     moves = Solution()
-    outcome = empty_nodes(model, [n.hostname for n in order], lambda i: (i.vcpus, i.memory), packer)
+    outcome = empty_nodes(
+        model,
+        [n.hostname for n in order],
+        lambda i: (i.vcpus, i.memory),
+        packer,
+        received=keep,
+    )
     apply(outcome, model, moves)
     sources = [model.node(h) for h in outcome.released]
     solution = Solution()

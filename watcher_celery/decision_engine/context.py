@@ -11,11 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
 from watcher_celery.cloud.factory import get_cloud
 from watcher_celery.datasources.manager import get_datasource
+from watcher_celery.db import Action, ActionPlan, session_scope
 from watcher_celery.decision_engine.collector import collect
 from watcher_celery.errors import CloudError, WatcherCeleryError
 from watcher_celery.plugins import StrategyContext, StrategyDefinition
+from watcher_celery.states import ActionState, AuditType
 
 
 def build_context(
@@ -38,4 +42,22 @@ def build_context(
         metrics=metrics,
         audit_uuid=audit.uuid,
         audit_type=audit.audit_type,
+        failed_migration_sources=failed_migration_sources(audit),
     )
+
+
+def failed_migration_sources(audit: Any) -> frozenset[str]:
+    """Source hosts of migrations that FAILED in earlier plans of a CONTINUOUS audit."""
+    if audit.audit_type != AuditType.CONTINUOUS or getattr(audit, "id", None) is None:
+        return frozenset()
+    with session_scope() as session:
+        rows = session.scalars(
+            select(Action.input_parameters)
+            .join(ActionPlan, Action.action_plan_id == ActionPlan.id)
+            .where(
+                ActionPlan.audit_id == audit.id,
+                Action.action_type == "migrate",
+                Action.state == ActionState.FAILED,
+            )
+        )
+        return frozenset(p["source_node"] for p in rows if p and p.get("source_node"))

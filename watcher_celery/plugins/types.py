@@ -96,6 +96,10 @@ class StrategyContext:
     metrics: Any = None
     audit_uuid: str = ""
     audit_type: str = "ONESHOT"
+    # Hostnames that were the source of a FAILED migration in an earlier plan of this
+    # (continuous) audit: emptying them did not work, so strategies may keep them as
+    # destinations instead of trying again.
+    failed_migration_sources: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

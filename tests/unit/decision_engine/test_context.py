@@ -80,3 +80,33 @@ def test_unknown_cloud_fails_clearly(env):
     reset_settings()
     with pytest.raises(CloudError, match="WATCHER_CLOUD must be one of"):
         build_context(AUDIT, strategy(("compute",)), {})
+
+
+def test_failed_migration_sources_come_from_earlier_plans_of_a_continuous_audit(database):
+    # Given a continuous audit whose earlier plan has a FAILED and a SUCCEEDED migration
+    from sqlalchemy import select
+
+    from tests.support.rows import make_plan
+    from watcher_celery.db import Action, ActionPlan, Audit, session_scope
+    from watcher_celery.decision_engine.context import failed_migration_sources
+
+    audit_uuid, plan_uuid, _ = make_plan(action_states=())
+    with session_scope() as session:
+        audit = session.scalars(select(Audit).where(Audit.uuid == audit_uuid)).one()
+        audit.audit_type = "CONTINUOUS"
+        plan_id = session.scalar(select(ActionPlan.id).where(ActionPlan.uuid == plan_uuid))
+        for state, source in (("FAILED", "host-a"), ("SUCCEEDED", "host-b")):
+            session.add(
+                Action(
+                    action_plan_id=plan_id,
+                    action_type="migrate",
+                    state=state,
+                    input_parameters={"source_node": source, "migration_type": "live"},
+                )
+            )
+        session.flush()
+        continuous = SimpleNamespace(id=audit.id, audit_type="CONTINUOUS")
+        oneshot = SimpleNamespace(id=audit.id, audit_type="ONESHOT")
+    # Then only the failed migration's source is reported, and only for continuous audits
+    assert failed_migration_sources(continuous) == {"host-a"}
+    assert failed_migration_sources(oneshot) == frozenset()
