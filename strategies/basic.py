@@ -18,13 +18,18 @@ Where it differs from upstream, on purpose (see docs/strategies.md):
 
 from __future__ import annotations
 
-from strategies.common import WATCHER_DISABLED, add_service_state, available_nodes, up_nodes
+from strategies.common import (
+    AGGREGATION_METHOD_SCHEMA,
+    WATCHER_DISABLED,
+    add_service_state,
+    available_nodes,
+    up_nodes,
+)
 from strategies.consolidation import apply, best_emptying
 from strategies.packing import Packer
 from watcher_celery.decision_engine.model import ClusterModel, ComputeNode
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
 
-AGGREGATES = ["mean", "min", "max", "count"]
 PARAMETERS = {
     "properties": {
         "migration_attempts": {
@@ -45,16 +50,7 @@ PARAMETERS = {
             "minimum": 1,
             "default": 300,
         },
-        "aggregation_method": {
-            "description": "How metric samples are aggregated, per resource type.",
-            "type": "object",
-            "properties": {
-                "instance": {"type": "string", "enum": AGGREGATES, "default": "mean"},
-                "compute_node": {"type": "string", "enum": AGGREGATES, "default": "mean"},
-                "node": {"type": "string", "default": ""},
-            },
-            "default": {"instance": "mean", "compute_node": "mean", "node": ""},
-        },
+        "aggregation_method": AGGREGATION_METHOD_SCHEMA,
     },
 }
 

@@ -14,6 +14,20 @@ LIVE_STATES = frozenset({"active", "paused"})
 COLD_STATES = frozenset({"stopped"})
 WATCHER_DISABLED = "watcher_disabled"
 
+AGGREGATES = ["mean", "min", "max", "count"]
+# The ``aggregation_method`` parameter of the metric-reading strategies (``node`` is upstream's
+# deprecated alias of ``compute_node``).
+AGGREGATION_METHOD_SCHEMA = {
+    "description": "How metric samples are aggregated, per resource type.",
+    "type": "object",
+    "properties": {
+        "instance": {"type": "string", "enum": AGGREGATES, "default": "mean"},
+        "compute_node": {"type": "string", "enum": AGGREGATES, "default": "mean"},
+        "node": {"type": "string", "default": ""},
+    },
+    "default": {"instance": "mean", "compute_node": "mean", "node": ""},
+}
+
 
 def migration_type(instance: Instance) -> str | None:
     """live for running instances, cold for stopped ones, None when it cannot move."""

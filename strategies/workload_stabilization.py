@@ -20,12 +20,17 @@ from __future__ import annotations
 import heapq
 import math
 
-from strategies.common import LIVE_STATES, add_migration, available_nodes, movable
+from strategies.common import (
+    AGGREGATION_METHOD_SCHEMA,
+    LIVE_STATES,
+    add_migration,
+    available_nodes,
+    movable,
+)
 from watcher_celery.decision_engine.model import ClusterModel, Instance
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
 
 CPU, RAM = "instance_cpu_usage", "instance_ram_usage"
-AGGREGATES = ["mean", "min", "max", "count"]
 PARAMETERS = {
     "properties": {
         "metrics": {
@@ -80,16 +85,7 @@ PARAMETERS = {
             },
             "default": {"instance": 720, "compute_node": 600, "node": 0},
         },
-        "aggregation_method": {
-            "description": "How metric samples are aggregated, per resource type.",
-            "type": "object",
-            "properties": {
-                "instance": {"type": "string", "enum": AGGREGATES, "default": "mean"},
-                "compute_node": {"type": "string", "enum": AGGREGATES, "default": "mean"},
-                "node": {"type": "string", "default": ""},
-            },
-            "default": {"instance": "mean", "compute_node": "mean", "node": ""},
-        },
+        "aggregation_method": AGGREGATION_METHOD_SCHEMA,
         "granularity": {
             "description": "Seconds between two metric samples.",
             "type": "number",
