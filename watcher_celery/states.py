@@ -181,11 +181,13 @@ def transition(
     allowed_from = set(sources(model, to_state, actor))
     if expected is not None:
         allowed_from &= {expected} if isinstance(expected, str) else set(expected)
+    # A Core UPDATE of the table: the same statement as the ORM's, without its bulk-update
+    # bookkeeping (this runs twice per action the applier executes).
+    table = model.__table__
     stmt = (
-        update(model)
-        .where(model.uuid == uuid, model.state.in_(allowed_from))
+        update(table)
+        .where(table.c.uuid == uuid, table.c.state.in_(allowed_from))
         .values(state=str(to_state), updated_at=utcnow(), **values)
-        .execution_options(synchronize_session=False)
     )
     if session.execute(stmt).rowcount == 1:
         return

@@ -104,7 +104,7 @@ def announce(session, plan: ActionPlan) -> None:
     )
     if any(p["payload"]["watcher_object.data"]["uuid"] == plan.uuid for p in seen):
         return
-    emit_plan(session, plan, ["action_plan.cancel.start"])
+    emit_plan(session, plan.uuid, ["action_plan.cancel.start"])
 
 
 def wind_down(plan_uuid: str) -> list[str]:

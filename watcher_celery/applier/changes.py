@@ -11,79 +11,98 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, defaultload, lazyload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import Session
 
-from watcher_celery.db import Action, ActionPlan
+from watcher_celery.db import Action, ActionPlan, Audit, Strategy
+from watcher_celery.errors import IllegalTransition
 from watcher_celery.events import ERROR, INFO, emit
 from watcher_celery.states import Actor, transition
 
-# The applier never reads these: loaded only if touched, not a query per row it reads.
-LEAN = {
-    Action: (
-        lazyload(Action.description_row),
-        defaultload(Action.action_plan).lazyload(ActionPlan.efficacy_indicators),
+# What an event says of its object, read with one narrow SELECT: loading the ORM row would
+# join plan, audit, strategy and goal (their eager relationships) for seven fields.
+ACTION_COLUMNS = (
+    Action.uuid,
+    Action.action_type,
+    Action.input_parameters,
+    Action.state,
+    Action.parents,
+    ActionPlan.uuid.label("action_plan_uuid"),
+    Action.status_message,
+)
+ACTION_KEYS = tuple(column.key for column in ACTION_COLUMNS)
+PAYLOADS = {
+    Action: lambda uuid: (
+        select(*ACTION_COLUMNS)
+        .join(ActionPlan, Action.action_plan_id == ActionPlan.id)
+        .where(Action.uuid == uuid)
     ),
-    ActionPlan: (lazyload(ActionPlan.efficacy_indicators),),
+    ActionPlan: lambda uuid: (
+        select(
+            ActionPlan.uuid,
+            ActionPlan.state,
+            Audit.uuid.label("audit_uuid"),
+            Strategy.uuid.label("strategy_uuid"),
+            Strategy.name.label("strategy_name"),
+            ActionPlan.status_message,
+        )
+        .join(Audit, ActionPlan.audit_id == Audit.id)
+        .join(Strategy, ActionPlan.strategy_id == Strategy.id)
+        .where(ActionPlan.uuid == uuid)
+    ),
 }
+OBJECT_NAMES = {Action: "ActionPayload", ActionPlan: "ActionPlanPayload"}
 
 
-def action_data(action: Action) -> dict:
-    return {
-        "uuid": action.uuid,
-        "action_type": action.action_type,
-        "input_parameters": action.input_parameters,
-        "state": action.state,
-        "parents": action.parents,
-        "action_plan_uuid": action.action_plan.uuid,
-        "status_message": action.status_message,
-    }
+def payload(session: Session, model: type, uuid: str) -> dict | None:
+    """The event payload of one action or plan as the database has it now."""
+    row = session.execute(PAYLOADS[model](uuid)).one_or_none()
+    return dict(row._mapping) if row is not None else None
 
 
-def plan_data(plan: ActionPlan) -> dict:
-    return {
-        "uuid": plan.uuid,
-        "state": plan.state,
-        "audit_uuid": plan.audit.uuid,
-        "strategy_uuid": plan.strategy.uuid,
-        "strategy_name": plan.strategy.name,
-        "status_message": plan.status_message,
-    }
+def action_payload(row) -> dict:
+    """The action payload part of a row read with :data:`ACTION_COLUMNS` (and more)."""
+    mapping = row._mapping
+    return {key: mapping[key] for key in ACTION_KEYS}
 
 
 def _priority(event_type: str) -> str:
     return ERROR if event_type.endswith(".error") else INFO
 
 
-def emit_action(session: Session, action: Action, events: Iterable[str], **extra) -> None:
-    data = {**action_data(action), **extra}
-    for event_type in events:
-        emit(session, event_type, "ActionPayload", data, _priority(event_type))
+def _emit(session: Session, model: type, data: dict, events: Iterable[str], **extra) -> None:
+    emit(session, OBJECT_NAMES[model], [(t, {**data, **extra}) for t in events], _priority)
 
 
-def emit_plan(session: Session, plan: ActionPlan, events: Iterable[str], **extra) -> None:
-    data = {**plan_data(plan), **extra}
-    for event_type in events:
-        emit(session, event_type, "ActionPlanPayload", data, _priority(event_type))
+def emit_action(session: Session, uuid: str, events: Iterable[str], **extra) -> None:
+    _emit(session, Action, payload(session, Action, uuid), events, **extra)
 
 
-def _move(session: Session, model: type, uuid: str, to_state: str, expected, values):
-    """Transition one row; returns it as written and its ``state_update``.
+def emit_plan(session: Session, uuid: str, events: Iterable[str], **extra) -> None:
+    _emit(session, ActionPlan, payload(session, ActionPlan, uuid), events, **extra)
 
-    The row is read before the conditional UPDATE (which still decides: a concurrent change
-    raises IllegalTransition) and patched in memory after it, saving a query per change.
+
+def _move(session, model, uuid, to_state, expected, values, current) -> tuple[dict, dict]:
+    """Transition one row; returns its payload as written and its ``state_update``.
+
+    The payload is read before the conditional UPDATE, or given as ``current`` by a caller that
+    read it in this transaction; the UPDATE still decides (from ``current``'s state, then, so
+    the reported old state is exact) and a concurrent change raises IllegalTransition. It is
+    patched in memory after the UPDATE, saving a query per change.
     """
-    row = session.scalars(
-        select(model)
-        .where(model.uuid == uuid)
-        .options(*LEAN[model])
-        .execution_options(populate_existing=True)
-    ).one_or_none()
-    old = row.state if row is not None else None
+    if current is not None:
+        if expected is not None and current["state"] not in _as_set(expected):
+            raise IllegalTransition(model.__name__, uuid, current["state"], str(to_state))
+        expected = current["state"]
+    data = dict(current) if current is not None else payload(session, model, uuid)
+    old = data["state"] if data is not None else None
     transition(session, model, uuid, to_state, Actor.SERVICE, expected=expected, **values)
-    for key, value in {"state": str(to_state), **values}.items():
-        set_committed_value(row, key, value)
-    return row, {"old_state": old, "state": row.state, "status_message": row.status_message}
+    data.update({k: v for k, v in {"state": str(to_state), **values}.items() if k in data})
+    update = {"old_state": old, "state": data["state"], "status_message": data["status_message"]}
+    return data, update
+
+
+def _as_set(expected: str | set[str] | frozenset[str]) -> set[str]:
+    return {expected} if isinstance(expected, str) else set(expected)
 
 
 def move_action(
@@ -94,16 +113,20 @@ def move_action(
     expected: str | set[str] | frozenset[str] | None = None,
     events: Iterable[str] | Callable[[str], Iterable[str]] = (),
     fault: str | None = None,
+    current: dict | None = None,
     **values,
-) -> Action:
+) -> dict:
     """Transition one action and emit ``action.update`` plus ``events`` (or ``events(old
-    state)``); returns the row."""
-    action, update = _move(session, Action, uuid, to_state, expected, values)
-    emit_action(session, action, ["action.update"], state_update=update)
+    state)``); returns its payload as written. ``current``: its payload as read in this
+    transaction, if the caller has it."""
+    data, update = _move(session, Action, uuid, to_state, expected, values, current)
     if callable(events):
         events = events(update["old_state"])
-    emit_action(session, action, events, **({"fault": fault} if fault else {}))
-    return action
+    named = {"fault": fault} if fault else {}
+    emitted = [("action.update", {**data, "state_update": update})]
+    emitted += [(t, {**data, **named}) for t in events]
+    emit(session, OBJECT_NAMES[Action], emitted, _priority)
+    return data
 
 
 def move_plan(
@@ -114,9 +137,9 @@ def move_plan(
     expected: str | set[str] | frozenset[str] | None = None,
     events: Iterable[str] = (),
     **values,
-) -> ActionPlan:
-    """Transition one plan and emit ``action_plan.update`` plus ``events``; returns the row."""
-    plan, update = _move(session, ActionPlan, uuid, to_state, expected, values)
-    emit_plan(session, plan, ["action_plan.update"], state_update=update)
-    emit_plan(session, plan, events)
-    return plan
+) -> None:
+    """Transition one plan and emit ``action_plan.update`` plus ``events``."""
+    data, update = _move(session, ActionPlan, uuid, to_state, expected, values, None)
+    emitted = [("action_plan.update", {**data, "state_update": update})]
+    emitted += [(t, data) for t in events]
+    emit(session, OBJECT_NAMES[ActionPlan], emitted, _priority)

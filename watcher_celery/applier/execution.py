@@ -20,9 +20,9 @@ from sqlalchemy import select, update
 
 from watcher_celery.applier import record, watchdog
 from watcher_celery.applier.cancel import cancel_pending_action, finish_aborted, mark_cancelling
-from watcher_celery.applier.changes import LEAN, move_action
+from watcher_celery.applier.changes import PAYLOADS, action_payload, move_action
 from watcher_celery.applier.rules import SKIPPED_BY_RULE, child_may_run, rule_for
-from watcher_celery.db import Action, ActionPlan, session_scope
+from watcher_celery.db import Action, ActionPlan, Strategy, session_scope
 from watcher_celery.errors import ActionFailed, ActionSkipped, IllegalTransition
 from watcher_celery.plugins.registry import get_registry
 from watcher_celery.states import TERMINAL_ACTION_STATES, ActionPlanState, ActionState
@@ -64,34 +64,53 @@ def _fail(action_uuid: str, phase: str, reason: object) -> ActionFailed:
     return ActionFailed(message, phase=phase)
 
 
-def _gate(session, action: Action, plan: ActionPlan) -> str | None:
+def _load_for_run(session, action_uuid: str):
+    """The action's payload plus what deciding its fate needs — its claim, its plan's state and
+    strategy — in one narrow SELECT (the ORM row would join five tables more)."""
+    return session.execute(
+        PAYLOADS[Action](action_uuid)
+        .add_columns(
+            Action.task_id,
+            ActionPlan.state.label("plan_state"),
+            Strategy.name.label("strategy_name"),
+        )
+        .join(Strategy, ActionPlan.strategy_id == Strategy.id)
+    ).one_or_none()
+
+
+def _gate(session, row) -> str | None:
     """Decide a PENDING action's fate before it runs; None means "run it"."""
-    if plan.state in CANCELLED_PLAN_STATES:
-        cancel_pending_action(session, action.uuid)
+    if row.plan_state in CANCELLED_PLAN_STATES:
+        cancel_pending_action(session, row.uuid)
         return ActionState.CANCELLED
-    if plan.state != ActionPlanState.ONGOING:
-        return action.state
+    if row.plan_state != ActionPlanState.ONGOING:
+        return row.state
     parent_states = (
-        list(session.scalars(select(Action.state).where(Action.uuid.in_(action.parents))))
-        if action.parents
+        list(session.scalars(select(Action.state).where(Action.uuid.in_(row.parents))))
+        if row.parents
         else []
     )
     if any(state not in TERMINAL_ACTION_STATES for state in parent_states):
-        return action.state  # early delivery: the parent's chain will bring it again
-    if not child_may_run(rule_for(plan.strategy.name), parent_states):
+        return row.state  # early delivery: the parent's chain will bring it again
+    if not child_may_run(rule_for(row.strategy_name), parent_states):
         move_action(
             session,
-            action.uuid,
+            row.uuid,
             ActionState.SKIPPED,
-            expected=ActionState.PENDING,
+            current=action_payload(row),
             status_message=SKIPPED_BY_RULE,
         )
         return ActionState.SKIPPED
     return None
 
 
-def _finish(action_uuid: str, instance, run: watchdog.Running, result: bool | None) -> str:
-    """After execute()/resume(): aborted, failed, or post_condition then SUCCEEDED."""
+def _finish(action_uuid: str, instance, run: watchdog.Running, result, current=None) -> str:
+    """After execute()/resume(): aborted, failed, or post_condition then SUCCEEDED.
+
+    ``current``: the action's payload as the move to ONGOING wrote it, if this worker made
+    that move; SUCCEEDED is then written without reading the action again, unless the action
+    changed meanwhile (its plan is being cancelled: the watchdog made it CANCELLING).
+    """
     if run.was_aborted():
         return finish_aborted(action_uuid, run.abort_result, run.abort_error)
     if result is False:
@@ -106,6 +125,15 @@ def _finish(action_uuid: str, instance, run: watchdog.Running, result: bool | No
         raise _fail(action_uuid, "post_condition", exc) from exc
     with session_scope() as session:
         record.finished(session, action_uuid, "succeeded")
+        if current is not None:
+            try:
+                move_action(
+                    session, action_uuid, ActionState.SUCCEEDED, events=_success_events,
+                    current=current,
+                )  # fmt: skip
+                return ActionState.SUCCEEDED
+            except IllegalTransition:
+                pass  # it changed meanwhile (a cancel made it CANCELLING): read it again
         move_action(session, action_uuid, ActionState.SUCCEEDED, events=_success_events)
     return ActionState.SUCCEEDED
 
@@ -117,7 +145,7 @@ def _success_events(old_state: str) -> list[str]:
     return ["action.execution.end"]
 
 
-def _execute(action_uuid: str, plan_uuid: str, instance, step) -> Outcome:
+def _execute(action_uuid: str, plan_uuid: str, instance, step, current=None) -> Outcome:
     run = watchdog.watch(action_uuid, plan_uuid, instance)
     try:
         try:
@@ -127,105 +155,100 @@ def _execute(action_uuid: str, plan_uuid: str, instance, step) -> Outcome:
                 result = None
             else:
                 raise _fail(action_uuid, "execute", exc) from exc
-        state = _finish(action_uuid, instance, run, result)
+        state = _finish(action_uuid, instance, run, result, current)
         return Outcome(state, plan_uuid, run.was_aborted())
     finally:
         watchdog.unwatch(action_uuid)
 
 
-def _resume(action: Action, plan: ActionPlan, cloud) -> Outcome:
+def _resume(row, cloud) -> Outcome:
     """Take over an action a dead worker left ONGOING or CANCELLING, if its lease is stale."""
+    plan_uuid = row.action_plan_uuid
     with session_scope() as session:
-        rec = record.get(session, action.uuid)
+        rec = record.get(session, row.uuid)
         if rec is not None and not record.is_stale(rec):
-            return Outcome(action.state, plan.uuid)  # its worker is alive
+            return Outcome(row.state, plan_uuid)  # its worker is alive
         if rec is not None and not record.take_over(session, rec):
-            return Outcome(action.state, plan.uuid)  # another worker took it over first
+            return Outcome(row.state, plan_uuid)  # another worker took it over first
         finished_outcome = rec.outcome if rec is not None else None
         started_at = rec.started_at if rec is not None else None
         before = dict(rec.before or {}) if rec is not None else {}
-    instance = instantiate(action, cloud)
+    instance = instantiate(row, cloud)
     instance.before = before
-    if action.state == ActionState.CANCELLING or plan.state in CANCELLED_PLAN_STATES:
-        mark_cancelling(action.uuid)
-        run = watchdog.Running(action.uuid, plan.uuid, instance)
+    if row.state == ActionState.CANCELLING or row.plan_state in CANCELLED_PLAN_STATES:
+        mark_cancelling(row.uuid)
+        run = watchdog.Running(row.uuid, plan_uuid, instance)
         run.abort()
-        return Outcome(
-            finish_aborted(action.uuid, run.abort_result, run.abort_error), plan.uuid, True
-        )
-    LOG.info("resuming action %s left ONGOING by a dead worker", action.uuid)
+        return Outcome(finish_aborted(row.uuid, run.abort_result, run.abort_error), plan_uuid, True)
+    LOG.info("resuming action %s left ONGOING by a dead worker", row.uuid)
     if finished_outcome is not None:
-        run = watchdog.Running(action.uuid, plan.uuid, instance)
-        return Outcome(
-            _finish(action.uuid, instance, run, finished_outcome == "succeeded"), plan.uuid
-        )
+        run = watchdog.Running(row.uuid, plan_uuid, instance)
+        return Outcome(_finish(row.uuid, instance, run, finished_outcome == "succeeded"), plan_uuid)
     if started_at is None:  # ONGOING without a record: nothing was sent yet
         with session_scope() as session:
-            record.command_sent(session, action.uuid)
-        return _execute(action.uuid, plan.uuid, instance, instance.execute)
-    return _execute(action.uuid, plan.uuid, instance, lambda: instance.resume(started_at))
+            record.command_sent(session, row.uuid)
+        return _execute(row.uuid, plan_uuid, instance, instance.execute)
+    return _execute(row.uuid, plan_uuid, instance, lambda: instance.resume(started_at))
 
 
-def _start(session, action: Action, plan: ActionPlan, cloud):
+def _start(session, row, cloud):
     """Gate, pre_condition and the move to ONGOING, in the transaction that read the action.
 
-    Returns the action instance to execute, or the Outcome when it is not to run.
+    Returns the action instance to execute with the payload the move wrote, or the Outcome
+    when it is not to run.
     """
-    gate = _gate(session, action, plan)
+    gate = _gate(session, row)
     if gate is not None:
-        return Outcome(gate, plan.uuid, plan.state in CANCELLED_PLAN_STATES)
+        return Outcome(gate, row.action_plan_uuid, row.plan_state in CANCELLED_PLAN_STATES)
     try:
-        instance = instantiate(action, cloud)
+        instance = instantiate(row, cloud)
         instance.validate_parameters()
         instance.pre_condition()
         instance.before = instance.snapshot()
     except ActionSkipped as exc:
         move_action(
             session,
-            action.uuid,
+            row.uuid,
             ActionState.SKIPPED,
-            expected=ActionState.PENDING,
+            current=action_payload(row),
             status_message=f"Action was skipped automatically: {exc}",
         )
-        return Outcome(ActionState.SKIPPED, plan.uuid)
+        return Outcome(ActionState.SKIPPED, row.action_plan_uuid)
     except Exception as exc:  # any pre_condition error fails the action
-        raise _fail(action.uuid, "pre_condition", exc) from exc
-    move_action(
+        raise _fail(row.uuid, "pre_condition", exc) from exc
+    written = move_action(
         session,
-        action.uuid,
+        row.uuid,
         ActionState.ONGOING,
-        expected=ActionState.PENDING,
+        current=action_payload(row),
         events=["action.execution.start"],
     )
-    record.first_command(session, action.uuid, instance.before)
-    return instance
+    record.first_command(session, row.uuid, instance.before)
+    return instance, written
 
 
 def run_action(action_uuid: str, task_id: str | None = None, cloud=None) -> Outcome:
     """Run the action if this delivery owns it; return where it ended."""
     with session_scope() as session:
-        action = session.scalars(
-            select(Action).where(Action.uuid == action_uuid).options(*LEAN[Action])
-        ).one_or_none()
-        if action is None:
+        row = _load_for_run(session, action_uuid)
+        if row is None:
             return Outcome(ActionState.DELETED)
-        plan = action.action_plan
-        if task_id is not None and action.task_id != task_id:
-            return Outcome(action.state, plan.uuid)  # a stale copy: another dispatch owns it
-        resume = action.state in (ActionState.ONGOING, ActionState.CANCELLING)
-        if resume:
+        plan_uuid = row.action_plan_uuid
+        if task_id is not None and row.task_id != task_id:
+            return Outcome(row.state, plan_uuid)  # a stale copy: another dispatch owns it
+        if row.state in (ActionState.ONGOING, ActionState.CANCELLING):
             started = None
-        elif action.state != ActionState.PENDING:
-            return Outcome(action.state, plan.uuid)
+        elif row.state != ActionState.PENDING:
+            return Outcome(row.state, plan_uuid)
         else:
             try:
-                started = _start(session, action, plan, cloud)
+                started = _start(session, row, cloud)
             except IllegalTransition:  # cancelled (or taken) between the gate and now
                 session.rollback()
-                return Outcome(ActionState.CANCELLED, plan.uuid, True)
-    if resume:
-        return _resume(action, plan, cloud)
+                return Outcome(ActionState.CANCELLED, plan_uuid, True)
+    if started is None:
+        return _resume(row, cloud)
     if isinstance(started, Outcome):
         return started
-    instance = started
-    return _execute(action_uuid, plan.uuid, instance, instance.execute)
+    instance, written = started
+    return _execute(action_uuid, plan_uuid, instance, instance.execute, written)

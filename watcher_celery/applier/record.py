@@ -12,7 +12,7 @@ import os
 import socket
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from watcher_celery.config import get_settings
@@ -36,8 +36,8 @@ def first_command(session: Session, action_uuid: str, before: dict | None = None
     """The record of a PENDING action's first command (it has none: ONGOING and the record
     are written together)."""
     now = utcnow()
-    session.add(
-        ActionExecution(
+    session.execute(
+        insert(ActionExecution.__table__).values(
             action_uuid=action_uuid,
             worker=worker_name(),
             commands_sent=1,
@@ -67,9 +67,10 @@ def before_of(action_uuid: str) -> dict:
 
 
 def finished(session: Session, action_uuid: str, outcome: str) -> None:
+    table = ActionExecution.__table__
     session.execute(
-        update(ActionExecution)
-        .where(ActionExecution.action_uuid == action_uuid)
+        update(table)
+        .where(table.c.action_uuid == action_uuid)
         .values(finished_at=utcnow(), outcome=outcome)
     )
 

@@ -54,8 +54,7 @@ def revert_succeeded(plan_uuid: str, cloud=None) -> int:
             session.execute(
                 update(Action).where(Action.uuid == action.uuid).values(status_message=message)
             )
-            action.status_message = message
-            emit_action(session, action, ["action.update"])
+            emit_action(session, action.uuid, ["action.update"])
     with session_scope() as session:
         session.execute(
             update(ActionPlan)
