@@ -17,7 +17,14 @@ def noop(*_args) -> None:
     """Does nothing: the floor an action is compared with."""
 
 
+_client: redis.Redis | None = None
+
+
 @app.task(name="bench.count", ignore_result=True)
 def count(key: str) -> None:
-    """Mark one finished branch (the end of a chain or of a group member)."""
-    redis.Redis.from_url(get_settings().broker_url).incr(key)
+    """Mark one finished branch (the end of a chain or of a group member). One client per
+    worker process, so the bare side pays no connection per task."""
+    global _client
+    if _client is None:
+        _client = redis.Redis.from_url(get_settings().broker_url)
+    _client.incr(key)

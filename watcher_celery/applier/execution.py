@@ -53,7 +53,8 @@ def load_action(action_uuid: str) -> Action | None:
         return session.query(Action).filter(Action.uuid == action_uuid).one_or_none()
 
 
-def instantiate(action: Action, cloud=None):
+def instantiate(action, cloud=None):
+    """The action type's instance for an Action (or a row with its type and parameters)."""
     definition = get_registry().action(action.action_type)
     return definition.factory(action.input_parameters, cloud)
 

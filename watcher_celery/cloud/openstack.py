@@ -358,6 +358,7 @@ def _volume(v) -> Volume:
         attachments=[{"server_id": a.get("server_id"), "attachment_id": a.get("attachment_id")
                       or a.get("id")} for a in (v.attachments or [])],
         snapshot_id=v.snapshot_id, metadata=dict(v.metadata or {}), created_at=v.created_at,
+        migration_status=v.migration_status,
     )  # fmt: skip
 
 

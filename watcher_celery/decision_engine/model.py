@@ -127,6 +127,8 @@ class Volume:
     snapshot_id: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
     created_at: str | None = None
+    # Cinder's: "migrating" while a migration runs, then "success" or "error"; None if never.
+    migration_status: str | None = None
 
 
 @dataclass(slots=True)

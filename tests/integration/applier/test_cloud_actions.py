@@ -250,3 +250,47 @@ def test_powering_off_a_node_that_still_runs_instances_fails(cloud_env, sim):
     )
     assert actions_of(made["actions"])[0].state == "FAILED"
     assert sim.get_baremetal_node(busy.uuid).power_state == "power on"
+
+
+def test_powered_off_node_is_powered_on_with_its_hypervisor(cloud_env, sim):
+    # Given a bare-metal node that is off (its hypervisor down)
+    node = sim.baremetal_nodes()[-1]
+    sim.set_power_state(node.uuid, False)
+    assert sim.get_compute_node(node.hypervisor_hostname).state == "down"
+    # When a plan powers it on
+    made = run(
+        cloud_env, [("change_node_power_state", {"resource_id": node.uuid, "state": "on"}, [])]
+    )
+    # Then the action succeeded and the node and its hypervisor are up again
+    assert actions_of(made["actions"])[0].state == "SUCCEEDED"
+    assert sim.get_baremetal_node(node.uuid).power_state == "power on"
+    assert sim.get_compute_node(node.hypervisor_hostname).state == "up"
+
+
+def test_volume_swap_moves_the_volume_to_the_destination_pool(cloud_env, sim):
+    volume = next(v for v in sim.volumes() if v.pool == "cinder-az1@lvm#lvm" and v.attachments)
+    made = run(
+        cloud_env,
+        [
+            ("volume_migrate", {"resource_id": volume.uuid, "migration_type": "swap",
+                                "destination_node": "cinder-az1@ceph#ceph"}, []),
+        ],
+    )  # fmt: skip
+    assert actions_of(made["actions"])[0].state == "SUCCEEDED"
+    assert sim.get_volume(volume.uuid).pool == "cinder-az1@ceph#ceph"
+
+
+def test_volume_migration_slower_than_the_action_timeout_fails_with_the_wait(cloud_env, sim):
+    # Given volume migrations that take 10 s, longer than the worker's 4 s action timeout
+    volume = next(
+        v for v in sim.volumes() if v.pool == "cinder-az1@lvm#lvm" and not v.migration_status
+    )
+    sim.set_op_seconds(10.0)
+    params = {"resource_id": volume.uuid, "migration_type": "migrate",
+              "destination_node": "cinder-az1@ceph#ceph"}  # fmt: skip
+    made = run(cloud_env, [("volume_migrate", params, [])])
+    # Then the action failed on the wait, with the timeout in its message
+    action = actions_of(made["actions"])[0]
+    assert action.state == "FAILED"
+    assert "timed out after 4s waiting for volume" in action.status_message
+    assert plan_state(made["plan"])[0] == "FAILED"

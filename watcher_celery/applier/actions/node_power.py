@@ -6,6 +6,8 @@ Skipped when the node is already in the asked state; revert sets the opposite st
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from watcher_celery.applier.actions.base import BaseAction
 from watcher_celery.applier.actions.schemas import NAME, OPTIONAL_NAME, schema
 from watcher_celery.errors import ActionFailed, ActionSkipped
@@ -52,6 +54,12 @@ class ChangeNodePowerState(BaseAction):
 
     def execute(self) -> bool:
         return self._set(self.on)
+
+    def resume(self, started_at: datetime) -> bool:
+        """Already in the asked state: the command arrived before the worker died."""
+        if self._node().power_state == POWER[self.parameters["state"]]:
+            return True
+        return self.execute()
 
     def abort(self) -> bool:
         return False

@@ -6,6 +6,8 @@ host is unknown or already in the asked state; revert sets the opposite state.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from watcher_celery.applier.actions.base import BaseAction
 from watcher_celery.applier.actions.schemas import NAME, OPTIONAL_NAME, schema
 from watcher_celery.errors import ActionSkipped
@@ -47,6 +49,14 @@ class ChangeNovaServiceState(BaseAction):
         reason = self.parameters.get("disabled_reason") or "watcher_disabled"
         self.cloud.set_compute_service(self.host, self.enable, None if self.enable else reason)
         return True
+
+    def resume(self, started_at: datetime) -> bool:
+        """Sent before the worker died if the service is already as asked; else it never
+        arrived, and setting it now is the first time."""
+        node = self.cloud.get_compute_node(self.host)
+        if node is not None and (node.status == "enabled") == self.enable:
+            return True
+        return self.execute()
 
     def abort(self) -> bool:
         return False  # a single call: it has completed

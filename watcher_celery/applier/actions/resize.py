@@ -6,6 +6,8 @@ that has not been confirmed yet (a confirmed one cannot be undone, as upstream).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from watcher_celery.applier.actions.base import BaseAction
 from watcher_celery.applier.actions.schemas import NAME, UUID, schema
 from watcher_celery.errors import ActionFailed, ActionSkipped
@@ -30,13 +32,36 @@ class Resize(BaseAction):
         return instance.state
 
     def execute(self) -> bool:
+        self.cloud.resize(self.parameters["resource_id"], self.parameters["flavor"])
+        return self._confirm_when_resized()
+
+    def _confirm_when_resized(self) -> bool:
         uuid = self.parameters["resource_id"]
-        self.cloud.resize(uuid, self.parameters["flavor"])
         state = self.wait_until(f"the resize of {uuid}", self._state)
         if state != "resized":
             return False
         self.cloud.confirm_resize(uuid)
         return True
+
+    def _has_flavor(self, instance) -> bool:
+        wanted = self.parameters["flavor"]
+        names = {wanted} | {f["name"] for f in self.cloud.flavors() if f.get("id") == wanted}
+        return instance.flavor_name in names
+
+    def resume(self, started_at: datetime) -> bool:
+        """The command may have been sent: finish what the cloud shows before sending it."""
+        uuid = self.parameters["resource_id"]
+        instance = self.cloud.get_instance(uuid)
+        if instance is None:
+            raise ActionFailed(f"Instance {uuid} disappeared during its resize")
+        if instance.task_state or instance.state == "resized":
+            return self._confirm_when_resized()  # in flight, or waiting for its confirmation
+        if self._has_flavor(instance):
+            return True  # resized and confirmed before the worker died
+        latest = next(iter(self.cloud.migrations(uuid)), None)
+        if latest is not None and latest.migration_type == "resize":
+            return False  # it was sent and did not take: do not send it again
+        return self.execute()  # the cloud never received it
 
     def abort(self) -> bool:
         return False  # a resize runs to its end

@@ -3,6 +3,8 @@ it again."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from watcher_celery.applier.actions.base import BaseAction
 from watcher_celery.applier.actions.schemas import UUID, schema
 from watcher_celery.errors import ActionSkipped, CloudError
@@ -28,6 +30,13 @@ class Stop(BaseAction):
             if self.cloud.get_instance(uuid) is not None:
                 raise
         return True  # stopped, or gone (as upstream, success too)
+
+    def resume(self, started_at: datetime) -> bool:
+        """Stopped (or gone) already: the command arrived before the worker died."""
+        instance = self.cloud.get_instance(self.parameters["resource_id"])
+        if instance is None or instance.state in ("stopped", "shutoff"):
+            return True
+        return self.execute()
 
     def abort(self) -> bool:
         return False

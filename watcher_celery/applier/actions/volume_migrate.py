@@ -8,6 +8,8 @@ back to its original pool (migrate/swap) or type (retype).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from watcher_celery.applier.actions.base import BaseAction
 from watcher_celery.applier.actions.schemas import OPTIONAL_NAME, UUID, schema
 from watcher_celery.errors import ActionFailed, ActionSkipped
@@ -72,6 +74,26 @@ class VolumeMigrate(BaseAction):
         if self.retype:
             return self._move(None, self.parameters["destination_type"])
         return self._move(self.parameters["destination_node"], None)
+
+    def resume(self, started_at: datetime) -> bool:
+        """The command may have been sent: wait for a migration in flight, accept one that
+        landed, and send it only if the volume shows no trace of it."""
+        volume, uuid = self._volume(), self.parameters["resource_id"]
+        if volume is None:
+            raise ActionFailed(f"Volume {uuid} disappeared during its migration")
+        if self.retype:
+            wanted = self.parameters["destination_type"]
+            return True if volume.volume_type == wanted else self._move(None, wanted)
+        pool = self.parameters["destination_node"]
+        if volume.pool == pool:
+            return True
+        if volume.migration_status == "migrating":
+            return bool(
+                self.wait_until(f"volume {uuid} on {pool}", lambda: self._volume().pool == pool)
+            )
+        if volume.migration_status == "error":
+            return False  # it was sent and failed: do not send it again
+        return self._move(pool, None)
 
     def abort(self) -> bool:
         return False  # Cinder migrations cannot be stopped

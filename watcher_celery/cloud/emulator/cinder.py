@@ -67,7 +67,7 @@ def _volume(v) -> dict:
         "attachments": [{**a, "volume_id": v.uuid, "id": a.get("attachment_id")}
                         for a in v.attachments],
         "snapshot_id": v.snapshot_id, "metadata": v.metadata, "created_at": v.created_at,
-        "availability_zone": "nova", "migration_status": None, "links": [],
+        "availability_zone": "nova", "migration_status": v.migration_status, "links": [],
     }  # fmt: skip
 
 

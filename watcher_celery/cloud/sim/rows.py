@@ -19,7 +19,7 @@ INSTANCE_COLS = (
 )
 VOLUME_COLS = (
     "uuid, name, size, status, pool, volume_type, project_id, bootable, multiattach, "
-    "attachments, snapshot_id, metadata, created_at"
+    "attachments, snapshot_id, metadata, created_at, migration_status"
 )
 
 
@@ -54,7 +54,7 @@ def volume(r) -> Volume:
         uuid=r[0], name=r[1], size=r[2], status=r[3], pool=r[4], volume_type=r[5],
         project_id=r[6], bootable=bool(r[7]), multiattach=bool(r[8]),
         attachments=json.loads(r[9]), snapshot_id=r[10], metadata=json.loads(r[11]),
-        created_at=r[12],
+        created_at=r[12], migration_status=r[13],
     )  # fmt: skip
 
 
