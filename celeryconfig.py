@@ -48,6 +48,11 @@ beat_schedule = {
         "task": "watcher.decision_engine.schedule_continuous_audits",
         "schedule": float(_settings.continuous_audit_interval),
     },
+    # The events outbox keeps WATCHER_EVENTS_RETENTION_HOURS of history.
+    "prune-old-events": {
+        "task": "watcher.applier.prune_events",
+        "schedule": 3600.0,
+    },
     "reclaim-abandoned-action-plans": {
         "task": "watcher.applier.reclaim_abandoned_plans",
         "schedule": float(_settings.applier_lease_seconds),

@@ -134,3 +134,12 @@ def _settle_raw_plans():
 
     if RAW_PLANS:
         settle_raw_plans()
+
+
+@pytest.fixture()
+def settings_env(monkeypatch):
+    """A monkeypatch for environment settings: the test sets variables and calls
+    ``reset_settings()``; afterwards the run's own settings come back."""
+    yield monkeypatch
+    monkeypatch.undo()
+    reset_settings()

@@ -57,6 +57,7 @@ class Settings:
     applier_lease_seconds: int = 30
     rollback_when_plan_failed: bool = False
     events_channel: str = "watcher.events"
+    events_retention_hours: int = 168
     action_timeout_seconds: float = 900.0
     action_poll_interval: float = 5.0
     # Cluster data (docs/cloud.md): which cloud, the simulated cloud's store and size.
@@ -110,6 +111,7 @@ class Settings:
             applier_lease_seconds=_env_int("WATCHER_APPLIER_LEASE", 30),
             rollback_when_plan_failed=_env_bool("WATCHER_ROLLBACK_WHEN_PLAN_FAILED", False),
             events_channel=_env("WATCHER_EVENTS_CHANNEL", "watcher.events"),
+            events_retention_hours=_env_int("WATCHER_EVENTS_RETENTION_HOURS", 168),
             action_timeout_seconds=_env_float("WATCHER_ACTION_TIMEOUT", 900.0),
             action_poll_interval=_env_float("WATCHER_ACTION_POLL_INTERVAL", 5.0),
             cloud=_env("WATCHER_CLOUD", "simulated"),

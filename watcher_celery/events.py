@@ -13,13 +13,15 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import delete, insert, select
 from sqlalchemy import event as sa_event
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from watcher_celery.config import get_settings
+from watcher_celery.db import session_scope
 from watcher_celery.db.models import Event, utcnow
 
 LOG = logging.getLogger(__name__)
@@ -75,6 +77,37 @@ def emit(
         ],
     )
     session.info.setdefault(PENDING_KEY, []).extend(messages)
+
+
+def prune(older_than: datetime, batch: int = 5000) -> int:
+    """Delete the events recorded before ``older_than``, a batch per transaction so the sweep
+    never holds a long lock on a busy outbox; returns how many went."""
+    table = Event.__table__
+    removed = 0
+    while True:
+        with session_scope() as session:
+            ids = list(
+                session.scalars(
+                    select(table.c.id)
+                    .where(table.c.created_at < older_than)
+                    .order_by(table.c.id)
+                    .limit(batch)
+                )
+            )
+            if ids:
+                session.execute(delete(table).where(table.c.id.in_(ids)))
+        removed += len(ids)
+        if len(ids) < batch:
+            return removed
+
+
+def prune_expired() -> int:
+    """The retention sweep: events older than ``WATCHER_EVENTS_RETENTION_HOURS`` (0 keeps
+    them all)."""
+    hours = get_settings().events_retention_hours
+    if hours <= 0:
+        return 0
+    return prune(utcnow() - timedelta(hours=hours))
 
 
 def _redis():

@@ -72,3 +72,10 @@ def reclaim_abandoned_plans_task() -> None:
     from watcher_celery.applier.recovery import reclaim_abandoned_plans
 
     reclaim_abandoned_plans()
+
+
+@app.task(name="watcher.applier.prune_events", ignore_result=True)
+def prune_events_task() -> None:
+    from watcher_celery.events import prune_expired
+
+    prune_expired()

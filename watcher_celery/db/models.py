@@ -239,4 +239,7 @@ class Event(Base):
     priority: Mapped[str] = mapped_column(String(10))
     publisher_id: Mapped[str] = mapped_column(String(255))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Indexed for the retention sweep (events.prune), which deletes the oldest rows.
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )

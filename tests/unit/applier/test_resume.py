@@ -26,16 +26,14 @@ SENT = datetime.now(UTC)
 
 
 @pytest.fixture()
-def sim(tmp_path, monkeypatch):
-    monkeypatch.setitem(os.environ, "WATCHER_ACTION_POLL_INTERVAL", "0.05")
-    monkeypatch.setitem(os.environ, "WATCHER_ACTION_TIMEOUT", "5")
+def sim(tmp_path, settings_env):
+    settings_env.setitem(os.environ, "WATCHER_ACTION_POLL_INTERVAL", "0.05")
+    settings_env.setitem(os.environ, "WATCHER_ACTION_TIMEOUT", "5")
     reset_settings()
     cloud = SimulatedCloud.create(tmp_path / "cloud.sqlite", seed=5, hosts=8, instances=30)
     cloud.set_op_seconds(0.3)
     yield cloud
     cloud.close()
-    monkeypatch.undo()
-    reset_settings()
 
 
 def an_active_instance(sim):

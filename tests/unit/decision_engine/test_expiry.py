@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from tests.support.rows import make_plan
@@ -26,15 +25,8 @@ def _state(plan_uuid: str) -> str:
         return session.scalars(select(ActionPlan.state).where(ActionPlan.uuid == plan_uuid)).one()
 
 
-@pytest.fixture()
-def env(monkeypatch):
-    yield monkeypatch
-    monkeypatch.undo()
-    reset_settings()
-
-
-def test_old_recommended_plans_are_superseded(database, env):
-    monkeypatch = env
+def test_old_recommended_plans_are_superseded(database, settings_env):
+    monkeypatch = settings_env
     monkeypatch.setitem(os.environ, "WATCHER_ACTION_PLAN_EXPIRY", "2")
     reset_settings()
     _, old, _ = make_plan()
