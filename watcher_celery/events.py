@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,6 +30,11 @@ ERROR = "ERROR"
 INFO = "INFO"
 
 _redis_client = None
+
+
+def priority_of(event_type: str) -> str:
+    """ERROR for the ``*.error`` events, INFO for the others (as Watcher's notifications)."""
+    return ERROR if event_type.endswith(".error") else INFO
 
 
 def envelope(event_type: str, priority: str, object_name: str, data: dict[str, Any]) -> dict:
@@ -52,7 +57,6 @@ def emit(
     session: Session,
     object_name: str,
     events: Iterable[tuple[str, dict[str, Any]]],
-    priority: Callable[[str], str],
 ) -> None:
     """Record ``(event type, data)`` events in ``session``'s transaction; published once it
     commits.
@@ -60,7 +64,7 @@ def emit(
     One Core INSERT for all of them: the applier emits two or three per state change, and an
     ORM flush per event would cost more than the change itself.
     """
-    messages = [envelope(t, priority(t), object_name, data) for t, data in events]
+    messages = [envelope(t, priority_of(t), object_name, data) for t, data in events]
     if not messages:
         return
     session.execute(

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from watcher_celery.db import Action, ActionPlan, Audit, Strategy
 from watcher_celery.errors import IllegalTransition
-from watcher_celery.events import ERROR, INFO, emit
+from watcher_celery.events import emit
 from watcher_celery.states import Actor, transition
 
 # What an event says of its object, read with one narrow SELECT: loading the ORM row would
@@ -65,12 +65,8 @@ def action_payload(row) -> dict:
     return {key: mapping[key] for key in ACTION_KEYS}
 
 
-def _priority(event_type: str) -> str:
-    return ERROR if event_type.endswith(".error") else INFO
-
-
 def _emit(session: Session, model: type, data: dict, events: Iterable[str], **extra) -> None:
-    emit(session, OBJECT_NAMES[model], [(t, {**data, **extra}) for t in events], _priority)
+    emit(session, OBJECT_NAMES[model], [(t, {**data, **extra}) for t in events])
 
 
 def emit_action(session: Session, uuid: str, events: Iterable[str], **extra) -> None:
@@ -125,7 +121,7 @@ def move_action(
     named = {"fault": fault} if fault else {}
     emitted = [("action.update", {**data, "state_update": update})]
     emitted += [(t, {**data, **named}) for t in events]
-    emit(session, OBJECT_NAMES[Action], emitted, _priority)
+    emit(session, OBJECT_NAMES[Action], emitted)
     return data
 
 
@@ -142,4 +138,4 @@ def move_plan(
     data, update = _move(session, ActionPlan, uuid, to_state, expected, values, None)
     emitted = [("action_plan.update", {**data, "state_update": update})]
     emitted += [(t, data) for t in events]
-    emit(session, OBJECT_NAMES[ActionPlan], emitted, _priority)
+    emit(session, OBJECT_NAMES[ActionPlan], emitted)
