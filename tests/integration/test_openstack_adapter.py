@@ -169,9 +169,14 @@ def test_storage_and_bare_metal_through_the_sdk(adapter, sim):
     assert set(volumes) == {v.uuid for v in sim.volumes()}
     vol = next(iter(volumes.values()))
     target = next(name for name in pools if name != vol.pool)
+    assert vol.migration_status is None
+    sim.set_op_seconds(1.5)  # long enough to see it migrating
     adapter.migrate_volume(vol.uuid, target)
+    assert adapter.get_volume(vol.uuid).migration_status == "migrating"
     sim.wait_idle()
-    assert adapter.get_volume(vol.uuid).pool == target
+    sim.set_op_seconds(0.05)
+    moved = adapter.get_volume(vol.uuid)
+    assert (moved.pool, moved.migration_status) == (target, "success")
     new_type = next(t for p in pools.values() for t in p.volume_types if t != vol.volume_type)
     adapter.retype_volume(vol.uuid, new_type)
     assert sim.get_volume(vol.uuid).volume_type == new_type
