@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from watcher_celery.cloud.emulator import serve
@@ -91,9 +93,11 @@ def _active(sim):
 def test_live_migration_through_the_sdk_with_progress_and_completion(adapter, sim):
     sim.set_op_seconds(1.5)  # long enough to observe it running
     inst = _active(sim)
+    sent = datetime.now(UTC)
     adapter.live_migrate(inst.uuid)
     running = adapter.migrations(inst.uuid)[0]
     assert running.status == "running" and running.migration_type == "live-migration"
+    assert abs((running.created_at - sent).total_seconds()) < 5  # Nova's UTC time, parsed
     assert running.progress is not None and running.source == inst.host
     sim.wait_idle()
     done = adapter.migrations(inst.uuid)[0]

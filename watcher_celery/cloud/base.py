@@ -7,6 +7,7 @@ Implemented by the simulated cloud (``cloud/simulated.py``) and by the openstack
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from watcher_celery.decision_engine.model import (
@@ -30,6 +31,7 @@ class Migration:
     migration_type: str  # live-migration | migration | resize
     progress: int | None = None  # percent, for live migrations
     uuid: str | None = None  # Nova's migration uuid (microversion >= 2.59), when known
+    created_at: datetime | None = None  # when the cloud recorded it (UTC)
 
 
 class CloudAdapter(Protocol):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any
 
 from watcher_celery.cloud.base import Migration
@@ -251,6 +252,7 @@ class OpenStackCloud:
                 migration_type=m.migration_type or "migration",
                 progress=progress.get(str(m.id)),
                 uuid=getattr(m, "uuid", None),
+                created_at=_nova_time(m.created_at),
             )  # fmt: skip
             for m in compute.migrations(instance_uuid=instance_uuid)
         ]
@@ -348,6 +350,14 @@ def _instance(s) -> Instance:
         created=s.created_at, task_state=s.task_state,
         flavor_extra_specs=dict(flavor.extra_specs or {}) if flavor else {},
     )  # fmt: skip
+
+
+def _nova_time(text: str | None) -> datetime | None:
+    """Nova writes UTC without an offset."""
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _volume(v) -> Volume:

@@ -9,7 +9,7 @@ cloud, so an action that sent it again would raise.
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -172,4 +172,41 @@ def test_live_migration_in_flight_is_waited_for_not_sent_again(sim):
     params = {"resource_id": instance.uuid, "migration_type": "live", "source_node": instance.host}
     assert Migrate(params, sim).resume(SENT) is True
     assert sim.get_instance(instance.uuid).host != instance.host
+    assert len(sim.migrations(instance.uuid)) == 1
+
+
+def test_a_failed_resize_from_an_earlier_attempt_does_not_stop_this_one(sim):
+    # Given a resize of the instance that failed well before this action's command was recorded
+    instance = an_active_instance(sim)
+    sim.inject_failure("resize", instance.uuid, phase="complete")
+    sim.resize(instance.uuid, "m1.xlarge")
+    sim.wait_idle()
+    recorded = datetime.now(UTC) + timedelta(minutes=5)
+    # When the action resumes (the cloud shows nothing of its own command)
+    done = Resize({"resource_id": instance.uuid, "flavor": "m1.xlarge"}, sim).resume(recorded)
+    # Then the old failure is not taken for its own: it sends the resize, which succeeds
+    assert done is True
+    assert sim.get_instance(instance.uuid).flavor_name == "m1.xlarge"
+    assert len(resizes(sim, instance.uuid)) == 2
+
+
+def test_a_failed_migration_from_an_earlier_attempt_does_not_stop_this_one(sim):
+    instance = an_active_instance(sim)
+    sim.inject_failure("live_migrate", instance.uuid, phase="complete")
+    sim.live_migrate(instance.uuid)
+    sim.wait_idle()
+    assert sim.get_instance(instance.uuid).host == instance.host
+    params = {"resource_id": instance.uuid, "migration_type": "live", "source_node": instance.host}
+    recorded = datetime.now(UTC) + timedelta(minutes=5)
+    assert Migrate(params, sim).resume(recorded) is True
+    assert sim.get_instance(instance.uuid).host != instance.host
+
+
+def test_a_migration_that_failed_after_the_command_was_recorded_is_not_sent_again(sim):
+    instance = an_active_instance(sim)
+    sim.inject_failure("live_migrate", instance.uuid, phase="complete")
+    sim.live_migrate(instance.uuid)
+    sim.wait_idle()
+    params = {"resource_id": instance.uuid, "migration_type": "live", "source_node": instance.host}
+    assert Migrate(params, sim).resume(SENT) is False
     assert len(sim.migrations(instance.uuid)) == 1

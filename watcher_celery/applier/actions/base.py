@@ -13,7 +13,7 @@ import functools
 import threading
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import jsonschema
@@ -21,6 +21,19 @@ import jsonschema
 from watcher_celery.config import get_settings
 from watcher_celery.errors import ActionFailed
 from watcher_celery.plugins import ActionDefinition
+
+# The cloud's clock and the workers' differ a little: a trace up to this much older than the
+# recorded command may still be that command's.
+CLOCK_SLACK = timedelta(seconds=60)
+
+
+def traces_since(migrations: list, started_at: datetime) -> list:
+    """The migrations (newest first) the cloud may have recorded for a command sent at
+    ``started_at``: older ones belong to earlier attempts. A trace without a time counts."""
+    if started_at.tzinfo is None:  # SQLite gives naive UTC
+        started_at = started_at.replace(tzinfo=UTC)
+    since = started_at - CLOCK_SLACK
+    return [m for m in migrations if m.created_at is None or m.created_at >= since]
 
 
 @functools.cache

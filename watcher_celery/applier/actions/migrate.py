@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from watcher_celery.applier.actions.base import BaseAction
+from watcher_celery.applier.actions.base import BaseAction, traces_since
 from watcher_celery.applier.actions.schemas import NAME, OPTIONAL_NAME, UUID, schema
 from watcher_celery.errors import ActionFailed, ActionSkipped
 
@@ -101,7 +101,7 @@ class Migrate(BaseAction):
         instance = self.cloud.get_instance(self.instance_uuid)
         if instance is None:
             raise ActionFailed(f"Instance {self.instance_uuid} disappeared during migration")
-        traces = self.cloud.migrations(self.instance_uuid)
+        traces = traces_since(self.cloud.migrations(self.instance_uuid), started_at)
         if self._in_flight() is not None or instance.host != self.parameters["source_node"]:
             return self._complete()
         if traces and traces[0].source == self.parameters["source_node"]:

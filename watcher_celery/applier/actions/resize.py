@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from watcher_celery.applier.actions.base import BaseAction
+from watcher_celery.applier.actions.base import BaseAction, traces_since
 from watcher_celery.applier.actions.schemas import NAME, UUID, schema
 from watcher_celery.errors import ActionFailed, ActionSkipped
 
@@ -58,7 +58,7 @@ class Resize(BaseAction):
             return self._confirm_when_resized()  # in flight, or waiting for its confirmation
         if self._has_flavor(instance):
             return True  # resized and confirmed before the worker died
-        latest = next(iter(self.cloud.migrations(uuid)), None)
+        latest = next(iter(traces_since(self.cloud.migrations(uuid), started_at)), None)
         if latest is not None and latest.migration_type == "resize":
             return False  # it was sent and did not take: do not send it again
         return self.execute()  # the cloud never received it

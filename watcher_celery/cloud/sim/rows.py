@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime
 
 from watcher_celery.cloud.base import Migration
 from watcher_celery.decision_engine.model import ComputeNode, Instance, Volume
@@ -68,4 +69,5 @@ def migration(r) -> Migration:
     return Migration(
         id=str(op_id), instance_uuid=resource, source=source, destination=dest,
         status=status, migration_type=kind, progress=progress, uuid=op_uuid,
+        created_at=datetime.fromtimestamp(started, UTC),
     )  # fmt: skip
