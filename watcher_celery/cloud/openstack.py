@@ -252,7 +252,7 @@ class OpenStackCloud:
                 migration_type=m.migration_type or "migration",
                 progress=progress.get(str(m.id)),
                 uuid=getattr(m, "uuid", None),
-                created_at=_nova_time(m.created_at),
+                created_at=_parse_nova_time(m.created_at),
             )  # fmt: skip
             for m in compute.migrations(instance_uuid=instance_uuid)
         ]
@@ -352,7 +352,7 @@ def _instance(s) -> Instance:
     )  # fmt: skip
 
 
-def _nova_time(text: str | None) -> datetime | None:
+def _parse_nova_time(text: str | None) -> datetime | None:
     """Nova writes UTC without an offset."""
     if not text:
         return None

@@ -62,6 +62,10 @@ class VolumeMigrate(BaseAction):
             self.cloud.retype_volume(uuid, volume_type)
             return self._volume().volume_type == volume_type
         self.cloud.migrate_volume(uuid, pool)
+        return self._landed_on(pool)
+
+    def _landed_on(self, pool: str) -> bool:
+        uuid = self.parameters["resource_id"]
         return bool(
             self.wait_until(f"volume {uuid} on {pool}", lambda: self._volume().pool == pool)
         )
@@ -82,18 +86,15 @@ class VolumeMigrate(BaseAction):
         if volume is None:
             raise ActionFailed(f"Volume {uuid} disappeared during its migration")
         if self.retype:
-            wanted = self.parameters["destination_type"]
-            return True if volume.volume_type == wanted else self._move(None, wanted)
+            return volume.volume_type == self.parameters["destination_type"] or self.execute()
         pool = self.parameters["destination_node"]
         if volume.pool == pool:
             return True
         if volume.migration_status == "migrating":
-            return bool(
-                self.wait_until(f"volume {uuid} on {pool}", lambda: self._volume().pool == pool)
-            )
+            return self._landed_on(pool)
         if volume.migration_status == "error":
             return False  # it was sent and failed: do not send it again
-        return self._move(pool, None)
+        return self.execute()
 
     def abort(self) -> bool:
         return False  # Cinder migrations cannot be stopped

@@ -317,7 +317,7 @@ def server_action(server_id):
     return reply(None, 202)
 
 
-def _nova_time(moment) -> str | None:
+def _nova_timestamp(moment) -> str | None:
     """Nova's timestamps: UTC, no offset, microseconds."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") if moment else None
 
@@ -325,7 +325,7 @@ def _nova_time(moment) -> str | None:
 def _migration(m, detail_for_server: bool) -> dict:
     body = {"id": int(m.id), "status": m.status, "source_compute": m.source,
             "dest_compute": m.destination, "source_node": m.source, "dest_node": m.destination,
-            "created_at": _nova_time(m.created_at), "updated_at": None}  # fmt: skip
+            "created_at": _nova_timestamp(m.created_at), "updated_at": None}  # fmt: skip
     if _mv() >= (2, 59):
         body["uuid"] = m.uuid
     if detail_for_server:
