@@ -13,9 +13,11 @@ import logging
 
 from sqlalchemy import select, update
 
+from watcher_celery.applier.actions.base import REVERTED as DONE
 from watcher_celery.applier.changes import emit_action
 from watcher_celery.applier.record import before_of
 from watcher_celery.db import Action, ActionExecution, ActionPlan, session_scope
+from watcher_celery.errors import CloudError
 from watcher_celery.plugins.registry import get_registry
 from watcher_celery.states import ActionState
 
@@ -45,10 +47,17 @@ def revert_succeeded(plan_uuid: str, cloud=None) -> int:
         try:
             instance = definition.factory(action.input_parameters, cloud)
             instance.before = before_of(action.uuid)
-            instance.revert()
-            message, reverted = REVERTED, reverted + 1
+            outcome = instance.revert() or DONE
+            if outcome == DONE:
+                message, reverted = REVERTED, reverted + 1
+            else:
+                message = f"Action was not reverted after its action plan failed: {outcome}."
+            LOG.warning("rollback of action %s (%s): %s", action.uuid, action.action_type, outcome)
         except Exception as exc:
-            LOG.exception("revert of action %s failed", action.uuid)
+            if isinstance(exc, CloudError):
+                LOG.warning("rollback of action %s failed: %s", action.uuid, exc)
+            else:
+                LOG.exception("rollback of action %s failed", action.uuid)
             message = f"Revert after the action plan failed did not work: {exc}"
         with session_scope() as session:
             session.execute(

@@ -168,6 +168,11 @@ class OpenStackCloud:
         return self.conn.compute.find_flavor(name_or_id, ignore_missing=True) is not None
 
     @_sdk_errors
+    def flavor_name(self, name_or_id: str) -> str | None:
+        found = self.conn.compute.find_flavor(name_or_id, ignore_missing=True)
+        return found.name if found else None
+
+    @_sdk_errors
     def storage_pools(self) -> list[StoragePool]:
         pools = []
         for pool in self.conn.block_storage.backend_pools(detail=True):
