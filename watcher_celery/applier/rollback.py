@@ -23,6 +23,7 @@ from watcher_celery.states import ActionState
 
 LOG = logging.getLogger(__name__)
 REVERTED = "Action was reverted after its action plan failed."
+NOTHING = "Action had nothing to revert after its action plan failed: {}."
 
 
 def revert_order(plan_uuid: str) -> list[Action]:
@@ -41,7 +42,7 @@ def revert_order(plan_uuid: str) -> list[Action]:
 
 def revert_succeeded(plan_uuid: str, cloud=None) -> int:
     """Revert every succeeded action of a failed plan; returns how many were reverted."""
-    reverted = 0
+    reverted = untouched = 0
     for action in revert_order(plan_uuid):
         definition = get_registry().action(action.action_type)
         try:
@@ -51,7 +52,7 @@ def revert_succeeded(plan_uuid: str, cloud=None) -> int:
             if outcome == DONE:
                 message, reverted = REVERTED, reverted + 1
             else:
-                message = f"Action was not reverted after its action plan failed: {outcome}."
+                message, untouched = NOTHING.format(outcome), untouched + 1
             LOG.warning("rollback of action %s (%s): %s", action.uuid, action.action_type, outcome)
         except Exception as exc:
             if isinstance(exc, CloudError):
@@ -70,7 +71,7 @@ def revert_succeeded(plan_uuid: str, cloud=None) -> int:
             .where(ActionPlan.uuid == plan_uuid)
             .values(
                 status_message=f"One or more actions failed; {reverted} succeeded action(s) "
-                "were reverted."
+                "were reverted" + (f", {untouched} had nothing to revert." if untouched else ".")
             )
         )
     return reverted

@@ -97,6 +97,11 @@ class CloudAdapter(Protocol):
     def migrations(self, instance_uuid: str) -> list[Migration]:
         """The instance's migrations, newest first."""
 
+    def last_error(self, instance_uuid: str) -> str | None:
+        """Nova's own reason for the server's latest failed operation: the server's fault
+        when Nova shows it (status ERROR), else the failed event of its latest instance
+        action (``os-instance-actions``). Read only when an operation failed."""
+
     def abort_migration(self, instance_uuid: str, migration_id: str) -> None:
         """Abort a running live migration (the instance stays on its source)."""
 

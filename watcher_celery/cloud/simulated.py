@@ -403,6 +403,32 @@ class SimulatedCloud:
         )
         return [records.migration(r) for r in rows]
 
+    def last_error(self, instance_uuid: str) -> str | None:
+        """The reason of the server's latest failed operation (its fault)."""
+        row = self._conn.execute(
+            "SELECT message FROM faults WHERE instance = ?", (instance_uuid,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def actions(self, instance_uuid: str) -> list[dict[str, Any]]:
+        """Nova's instance actions of a server, newest first: what was asked (``action``),
+        its request id, when, and the error if it failed."""
+        self._settle()
+        rows = self._conn.execute(
+            "SELECT uuid, kind, status, started, fail_message FROM operations "
+            "WHERE resource = ? AND kind != 'volume-migration' AND status != 'requested' "
+            "ORDER BY id DESC",
+            (instance_uuid,),
+        ).fetchall()
+        names = {"live-migration": "live-migration", "migration": "migrate", "resize": "resize"}
+        found = []
+        for op_uuid, kind, status, started, fail in rows:
+            name = names.get(kind) or ("stop" if status in ("powering-off", "stopped") else "start")
+            failed = status in ("error", "failed")
+            found.append({"request_id": f"req-{op_uuid}", "action": name, "started": started,
+                          "error": fail if failed else None})  # fmt: skip
+        return found
+
     def abort_migration(self, instance_uuid: str, migration_id: str) -> None:
         self._settle()
         with store.write(self._conn) as conn:

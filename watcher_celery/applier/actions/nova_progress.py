@@ -56,14 +56,14 @@ def idle(instance) -> bool:
     return instance.task_state is None and instance.state != RESIZED
 
 
-def failure_reason(kind: str, migration, instance) -> str:
-    """Nova's own account of a failed operation: migration status and the server's fault."""
-    reason = f"Nova's {kind} {migration.id} of instance {migration.instance_uuid} ended " + (
-        f"{migration.status}"
-    )
-    fault = getattr(instance, "fault", None)
-    if fault:
-        reason += f": {fault}"
+def failure_reason(cloud, kind: str, migration, instance) -> str:
+    """Nova's own account of a failed operation: migration status, the reason Nova gives
+    (fault or failed instance action) and where the server is."""
+    reason = f"Nova's {kind} {migration.id} of instance {migration.instance_uuid} ended "
+    reason += migration.status
+    why = getattr(instance, "fault", None) or cloud.last_error(migration.instance_uuid)
+    if why:
+        reason += f": {why}"
     return f"{reason}; server {server_state(instance)}"
 
 
@@ -117,7 +117,7 @@ class Progress:
                 f"migration in {RECORD_GRACE_SECONDS:g}s; server {server_state(instance)}"
             )
         if migration.status in FAILED:
-            raise ActionFailed(failure_reason(self.kind, migration, instance))
+            raise ActionFailed(failure_reason(cloud, self.kind, migration, instance))
         if migration.status in UNDONE:
             raise ActionFailed(
                 f"Nova's {self.kind} {migration.id} of instance {self.uuid} was "

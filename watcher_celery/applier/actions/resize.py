@@ -85,8 +85,8 @@ class Resize(BaseAction):
             return progress.wait() is not None  # in flight, or waiting for its confirmation
         if self._has_flavor(instance):
             return True  # resized and confirmed before the worker died
-        if latest is not None and latest.status in FAILED | UNDONE:
-            raise ActionFailed(failure_reason("resize", latest, instance))  # do not resend
+        if latest is not None and latest.status in FAILED | UNDONE:  # do not send it again
+            raise ActionFailed(failure_reason(self.cloud, "resize", latest, instance))
         return self.execute()  # the cloud never received it
 
     def abort(self) -> bool:

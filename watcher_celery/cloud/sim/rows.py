@@ -18,7 +18,8 @@ HOST_COLS = (
 INSTANCE_COLS = (
     "uuid, name, vcpus, memory_mb, disk_gb, state, project_id, host, metadata, locked, "
     "flavor, created, availability_zone, task_state, "
-    "(SELECT message FROM faults WHERE faults.instance = instances.uuid)"
+    "CASE WHEN state = 'error' THEN "
+    "(SELECT message FROM faults WHERE faults.instance = instances.uuid) END"
 )
 VOLUME_COLS = (
     "uuid, name, size, status, pool, volume_type, project_id, bootable, multiattach, "
