@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.realcloud.cloud import RealCloud, running_cloud
 from tests.realcloud.keystone import Keystone, running_keystone
 from tests.realcloud.mariadb import MariaDB
+from tests.realcloud.view import CloudView
 
 RUN_PREFIX = f"wcrc_{uuid.uuid4().hex[:10]}"
 
@@ -41,3 +43,38 @@ def mariadb() -> Iterator[MariaDB]:
 def keystone(mariadb, realcloud_dir) -> Iterator[Keystone]:
     with running_keystone(mariadb, realcloud_dir) as service:
         yield service
+
+
+@pytest.fixture(scope="session")
+def real_cloud(mariadb, keystone, realcloud_dir) -> Iterator[RealCloud]:
+    """Placement, Nova (API, conductor, scheduler, three sized computes) on ``keystone``."""
+    with running_cloud(mariadb, keystone, realcloud_dir, RUN_PREFIX) as cloud:
+        print(f"real cloud up: keystone {keystone.startup_seconds}, rest {cloud.startup_seconds}")
+        yield cloud
+
+
+@pytest.fixture(scope="session")
+def view(real_cloud) -> Iterator[CloudView]:
+    client = CloudView(real_cloud)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def clean_cloud(view) -> Iterator[CloudView]:
+    """The cloud with no servers and every compute service enabled, before and after."""
+    view.delete_all_servers()
+    view.enable_all_services()
+    yield view
+    view.delete_all_servers()
+    view.enable_all_services()
+
+
+@pytest.fixture
+def openstack_env(real_cloud) -> dict[str, str]:
+    """What points the service at the real cloud: its adapter, clouds.yaml entry ``watcher``."""
+    return {
+        "WATCHER_CLOUD": "openstack",
+        "WATCHER_OS_CLOUD": "watcher",
+        "OS_CLIENT_CONFIG_FILE": str(real_cloud.clouds_yaml),
+    }
