@@ -81,6 +81,26 @@ class CloudView:
         held = self.placement("GET", f"/allocations/{server_id}")["allocations"]
         return {names.get(uuid, uuid): alloc["resources"] for uuid, alloc in held.items()}
 
+    def failure_reasons(self, server_id: str) -> list[str]:
+        """What Nova says went wrong: the server's fault and its failed instance-action events
+        (their ``details``, microversion 2.84, and the last line of their traceback)."""
+        reasons = []
+        fault = self.server(server_id).get("fault") or {}
+        if fault.get("message"):
+            reasons.append(fault["message"])
+        path = f"/servers/{server_id}/os-instance-actions"
+        for action in self.nova("GET", path, mv="2.84")["instanceActions"]:
+            detail = self.nova("GET", f"{path}/{action['request_id']}", mv="2.84")
+            for event in detail["instanceAction"].get("events") or []:
+                if (event.get("result") or "").lower() != "error":
+                    continue
+                if event.get("details"):
+                    reasons.append(event["details"])
+                lines = [line for line in (event.get("traceback") or "").splitlines() if line]
+                if lines:
+                    reasons.append(lines[-1].strip())
+        return reasons
+
     def usages(self, provider_uuid: str) -> dict[str, int]:
         return self.placement("GET", f"/resource_providers/{provider_uuid}/usages")["usages"]
 
