@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint venv clean prometheus
+.PHONY: run test lint venv clean prometheus openstack-venv
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,5 +31,22 @@ prometheus:
 	@command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus; }
 
+## The real-OpenStack tier's own venv (Keystone, Placement, Nova from PyPI, pinned), apart from
+## .venv because Nova pins its own dependencies. The tier's fixtures run this target themselves.
+OS_VENV := .venv-openstack
+OS_STAMP := $(OS_VENV)/.installed
+OS_REQUIREMENTS := tests/realcloud/requirements.txt
+OS_DRIVER := tests/realcloud/nova_virt/sized_fake.py
+
+# Nova loads compute_driver as nova.virt.<name>: the tier's fake driver goes into that package.
+$(OS_STAMP): $(OS_REQUIREMENTS) $(OS_DRIVER)
+	$(PYTHON) -m venv $(OS_VENV)
+	$(OS_VENV)/bin/pip install --quiet --upgrade pip
+	$(OS_VENV)/bin/pip install --quiet -r $(OS_REQUIREMENTS)
+	cp $(OS_DRIVER) $$($(OS_VENV)/bin/python -c 'import nova.virt, os; print(os.path.dirname(nova.virt.__file__))')/
+	touch $(OS_STAMP)
+
+openstack-venv: $(OS_STAMP)
+
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) $(OS_VENV) var
