@@ -119,11 +119,15 @@ def _read_all(ds, model):
     return values
 
 
-def test_batched_reads_equal_per_resource_reads_for_every_metric_and_aggregate(prometheus):
-    # Given the same data read one resource at a time (upstream) and all at once (bound)
+@pytest.mark.parametrize("select_all_above", [0, 2000], ids=["every-series", "regex-set"])
+def test_batched_reads_equal_per_resource_reads_for_every_metric_and_aggregate(
+    prometheus, select_all_above
+):
+    # Given the same data read one resource at a time (upstream) and all at once (bound),
+    # naming the resources in a regex set or selecting every series of the metric
     model = _model()
     single = PrometheusDatasource(prometheus.url, at=END)
-    batched = PrometheusDatasource(prometheus.url, at=END)
+    batched = PrometheusDatasource(prometheus.url, at=END, select_all_above=select_all_above)
     batched.bind(model)
     # When every metric, aggregate and period is read for every resource
     expected = _read_all(single, model)
@@ -191,10 +195,15 @@ def limited_prometheus(tmp_path_factory):
     server.stop()
 
 
-def test_a_batch_too_big_for_the_server_is_halved_until_it_fits(limited_prometheus):
+@pytest.mark.parametrize("select_all_above", [0, 2000], ids=["every-series", "regex-set"])
+def test_a_batch_too_big_for_the_server_is_halved_until_it_fits(
+    limited_prometheus, select_all_above
+):
     # Given a server that loads at most 260 samples per query
     model = _model_of(MANY)
-    batched = PrometheusDatasource(limited_prometheus.url, at=END)
+    batched = PrometheusDatasource(
+        limited_prometheus.url, at=END, select_all_above=select_all_above
+    )
     batched.bind(model)
     single = PrometheusDatasource(limited_prometheus.url, at=END)
     # When the memory of every instance over the hour is read
@@ -204,7 +213,7 @@ def test_a_batch_too_big_for_the_server_is_halved_until_it_fits(limited_promethe
         assert got == single.instance_metric(model.instances[uuid], "instance_ram_usage", 3600,
                                              "max")  # fmt: skip
     assert got == 139.0
-    assert 1 < batched.requests < len(MANY)
+    assert 1 < batched.requests < len(MANY) / 2
     # And a resource the server cannot answer even alone fails the read clearly
     model = _model_of([MANY[0], DENSE])
     dense = PrometheusDatasource(limited_prometheus.url, at=END)

@@ -56,9 +56,9 @@ class MetricQuery:
             return self.single(selector, agg, period, label, resource)
         return self.template(selector, agg, period, label)
 
-    def many(self, label: str, values: list[str], aggregate: str, period: int) -> str:
-        """The same question for every value of ``label`` in ``values``."""
-        selector = f'{label}=~"{set_regex(values)}"'
+    def many(self, label: str, values: list[str] | None, aggregate: str, period: int) -> str:
+        """The same question for every value of ``label`` in ``values`` (None: every value)."""
+        selector = f'{label}!=""' if values is None else f'{label}=~"{set_regex(values)}"'
         return self.template(selector, self.aggregate(aggregate), period, label)
 
 
