@@ -12,7 +12,9 @@ Each audit runs in a fresh process: the model from the simulated cloud (collecto
 the Prometheus datasource evaluated at the data's end time, the strategy with its default
 parameters, and the plan persisted to SQLite. It reports the HTTP requests the datasource sent
 (Prometheus's own ``/api/v1/query`` counter alongside), seconds (model, metrics, strategy
-without metrics, persist, total) and peak RSS. ``batched`` binds the datasource to the model,
+without metrics, persist, total), the CPU seconds of the audit process and of Prometheus
+(on a shared machine wall-clock seconds grow with the load, CPU seconds much less) and the
+audit process's peak RSS. ``batched`` binds the datasource to the model,
 as ``build_context`` does; ``per-resource`` does not, so every resource is one query, as
 upstream Watcher asks. The per-resource way runs at ``--old-hosts`` (where it finishes in
 reasonable time), the batched way at both sizes; the ratios are printed at the end.
@@ -128,6 +130,11 @@ class Prometheus:
         pattern = r'prometheus_http_requests_total\{[^}]*handler="/api/v1/query"[^}]*\} (\S+)'
         return int(sum(float(v) for v in re.findall(pattern, text)))
 
+    def cpu_seconds(self) -> float:
+        """CPU time Prometheus has used so far (user + system)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def peak_mib(self) -> float:
         status = Path(f"/proc/{self.process.pid}/status").read_text()
         return int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024
@@ -171,7 +178,7 @@ def run_case(where: Path, url: str, strategy: str, mode: str) -> dict:
             spent[0] += time.perf_counter() - started
 
     datasource.instant = timed
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     model = collect(cloud, [], ("compute",))
     if not datasource.check_availability():
         raise RuntimeError(datasource.describe_unavailable())
@@ -184,7 +191,7 @@ def run_case(where: Path, url: str, strategy: str, mode: str) -> dict:
     )
     solved = time.perf_counter()
     actions = _persist(definition, solution, work / "watcher.sqlite")
-    stored = time.perf_counter()
+    stored, cpu_stored = time.perf_counter(), time.process_time()
     shutil.rmtree(work, ignore_errors=True)
     return {
         "strategy": strategy,
@@ -197,13 +204,14 @@ def run_case(where: Path, url: str, strategy: str, mode: str) -> dict:
         "strategy_s": solved - built - spent[0],
         "persist_s": stored - solved,
         "total_s": stored - started,
+        "cpu_s": cpu_stored - cpu_started,
         "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "actions": actions,
     }
 
 
 def _case(where: Path, server: Prometheus, strategy: str, mode: str) -> dict:
-    before = server.queries_served()
+    before, cpu = server.queries_served(), server.cpu_seconds()
     out = subprocess.run(
         [sys.executable, __file__, "--case", str(where), server.url, strategy, mode],
         check=True, capture_output=True, text=True, cwd=ROOT,
@@ -211,6 +219,7 @@ def _case(where: Path, server: Prometheus, strategy: str, mode: str) -> dict:
     ).stdout  # fmt: skip
     result = json.loads(out.strip().splitlines()[-1])
     result["served"] = server.queries_served() - before
+    result["server_cpu_s"] = server.cpu_seconds() - cpu
     return result
 
 
@@ -219,7 +228,7 @@ def _row(r: dict) -> str:
         f"{r['strategy']:<26} {r['mode']:<12} {r['hosts']:>6} {r['instances']:>7} "
         f"{r['requests']:>8} {r['served']:>8} {r['model_s']:>7.2f} {r['metrics_s']:>9.2f} "
         f"{r['strategy_s']:>7.2f} {r['persist_s']:>7.2f} {r['total_s']:>7.2f} "
-        f"{r['peak_mib']:>8.0f} {r['actions']:>7}"
+        f"{r['cpu_s']:>6.2f} {r['server_cpu_s']:>6.2f} {r['peak_mib']:>8.0f} {r['actions']:>7}"
     )
 
 
@@ -261,8 +270,9 @@ def _report(results: list[dict], hosts: int, old_hosts: int) -> None:
             print(
                 f"{strategy} at {hosts:,} hosts / {big['instances']:,} instances: "
                 f"{big['requests']} requests, {big['total_s']:.1f} s (target "
-                f"{TARGET_SECONDS:.0f}), {big['peak_mib'] / 1024:.2f} GiB (target "
-                f"{TARGET_GIB}) -> {'met' if ok else 'NOT met'}"
+                f"{TARGET_SECONDS:.0f}; CPU {big['cpu_s']:.1f} s here + "
+                f"{big['server_cpu_s']:.1f} s in Prometheus), {big['peak_mib'] / 1024:.2f} GiB "
+                f"(target {TARGET_GIB}) -> {'met' if ok else 'NOT met'}"
             )
 
 
@@ -285,7 +295,7 @@ def main() -> int:
     print(
         f"{'strategy':<26} {'mode':<12} {'hosts':>6} {'inst':>7} {'requests':>8} "
         f"{'served':>8} {'model_s':>7} {'metrics_s':>9} {'strat_s':>7} {'persist':>7} "
-        f"{'total_s':>7} {'peak_MiB':>8} {'actions':>7}"
+        f"{'total_s':>7} {'cpu_s':>6} {'srv_cpu':>6} {'peak_MiB':>8} {'actions':>7}"
     )
     results = []
     if args.old_hosts:
