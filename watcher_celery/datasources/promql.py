@@ -9,7 +9,7 @@ answer holds one sample per resource. Only what upstream computes from the model
 (``100/<vcpus>`` for instance CPU) moves out of PromQL into :attr:`MetricQuery.finish`, with
 the same floating-point operations in the same order, so both give the same number.
 
-A new metric plugs in by adding an entry to :data:`QUERIES`; nothing else names metrics.
+A new metric plugs in by adding an entry to :data:`QUERIES`; nothing else names it.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ REGEX_META = set("\\.+*?()|[]{}^$")
 class MetricQuery:
     """How one watcher metric is asked of Prometheus.
 
+    ``series``: the Prometheus metric it reads (what the strategy state page checks).
     ``label``: ``host`` (the fqdn label) or ``instance`` (the instance label).
     ``template(selector, agg, period, label)``: PromQL whose result keeps ``label``.
     ``inverted``: the series measures the complement (idle, available), so a watcher max is a
@@ -37,6 +38,7 @@ class MetricQuery:
     filled with one value (it then does :attr:`finish` itself).
     """
 
+    series: str
     label: str
     template: Callable[[str, str, int, str], str]
     inverted: bool = False
@@ -73,6 +75,7 @@ def _instance_cpu_finish(value: float, resource: Any) -> float:
 
 QUERIES: dict[str, MetricQuery] = {
     "host_cpu_usage": MetricQuery(
+        "node_cpu_seconds_total",
         "host",
         lambda s, a, p, f: (
             f"100 - ({a} by ({f})(rate(node_cpu_seconds_total{{mode='idle',{s}}}[{p}s])) * 100)"
@@ -80,6 +83,7 @@ QUERIES: dict[str, MetricQuery] = {
         inverted=True,
     ),
     "host_ram_usage": MetricQuery(
+        "node_memory_MemAvailable_bytes",
         "host",
         lambda s, a, p, f: (
             f"(node_memory_MemTotal_bytes{{{s}}} - {a}_over_time("
@@ -88,9 +92,12 @@ QUERIES: dict[str, MetricQuery] = {
         inverted=True,
     ),
     "instance_ram_usage": MetricQuery(
-        "instance", lambda s, a, p, u: f"{a}_over_time(ceilometer_memory_usage{{{s}}}[{p}s])"
+        "ceilometer_memory_usage",
+        "instance",
+        lambda s, a, p, u: f"{a}_over_time(ceilometer_memory_usage{{{s}}}[{p}s])",
     ),
     "instance_cpu_usage": MetricQuery(
+        "ceilometer_cpu",
         "instance",
         lambda s, a, p, u: f"{a} by ({u})(rate(ceilometer_cpu{{{s}}}[{p}s]))/10e+8",
         finish=_instance_cpu_finish,
