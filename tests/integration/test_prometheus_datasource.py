@@ -146,6 +146,17 @@ def test_audit_context_picks_the_configured_prometheus(prometheus, monkeypatch, 
         ctx = build_context(audit, strategy, {})
         assert isinstance(ctx.metrics, PrometheusDatasource)
         assert ctx.metrics.url == prometheus.url and ctx.model.nodes
+        # The context's datasource is bound to the audit's model: reading every node's CPU is
+        # one query (plus the host map, read once and rebuilt once for the unknown hosts)
+        ctx.metrics.at = END
+        sent = ctx.metrics.requests
+        cpu = {
+            n.hostname: ctx.metrics.host_metric(n, "host_cpu_usage")
+            for n in ctx.model.nodes.values()
+        }
+        assert ctx.metrics.requests - sent == 1 + 2 + 2
+        assert cpu.pop("compute-00001") == pytest.approx(40.0)
+        assert set(cpu.values()) == {None} and len(cpu) >= 8
     finally:
         reset_settings()
         reset_cloud()
