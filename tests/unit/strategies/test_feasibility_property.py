@@ -20,6 +20,7 @@ from tests.support.plan_validator import problems
 from watcher_celery.datasources.base import HOST_METRICS, INSTANCE_METRICS
 from watcher_celery.datasources.memory import MemoryDatasource
 from watcher_celery.decision_engine.model import (
+    BaremetalNode,
     ClusterModel,
     ComputeNode,
     Instance,
@@ -87,6 +88,12 @@ def clusters(draw) -> tuple[ClusterModel, MemoryDatasource]:
         if model.fits(instance, host):  # clusters start within their capacity
             model.add_instance(instance)
     _storage(model, rng)
+    for node in model.nodes.values():
+        power = "power off" if node.state == "down" and rng.random() < 0.7 else "power on"
+        model.baremetal[node.baremetal_uuid] = BaremetalNode(
+            node.baremetal_uuid, power, maintenance=rng.random() < 0.1,
+            hypervisor_hostname=node.hostname,
+        )  # fmt: skip
     return model, _metrics(model, rng)
 
 
@@ -139,6 +146,9 @@ def _metrics(model: ClusterModel, rng: random.Random) -> MemoryDatasource:
     for instance in model.instances.values():
         for metric in INSTANCE_METRICS:
             data.set(instance.uuid, metric, rng.uniform(*ranges[metric]))
+        for period in (100, 200):  # noisy_neighbor compares its period with twice as long
+            value = rng.uniform(*ranges["instance_l3_cache_usage"])
+            data.inject(instance.uuid, "instance_l3_cache_usage", value, period=period)
     return data
 
 
@@ -148,6 +158,29 @@ def _some_host(model: ClusterModel, rng: random.Random) -> str:
 
 def _some_pool(model: ClusterModel, rng: random.Random) -> str | None:
     return rng.choice(sorted(model.pools)) if model.pools else None
+
+
+def _zone_migration(model: ClusterModel, rng: random.Random, directed: bool) -> dict:
+    hosts = sorted(model.nodes)
+    nodes = []
+    for src in rng.sample(hosts, k=rng.randint(1, min(3, len(hosts)))):
+        entry = {"src_node": src}
+        if directed:
+            entry["dst_node"] = rng.choice(hosts)
+        nodes.append(entry)
+    pools = []
+    if model.pools:
+        src = _some_pool(model, rng)
+        pools.append({"src_pool": src, "dst_pool": _some_pool(model, rng)})
+        pools.append({"src_pool": _some_pool(model, rng), "dst_type": rng.choice(("t0", "t1"))})
+    return {
+        "compute_nodes": nodes,
+        "storage_pools": pools,
+        "parallel_total": rng.randint(1, 30),
+        "parallel_per_node": rng.randint(1, 10),
+        "with_attached_volume": rng.random() < 0.5,
+        "priority": {"compute": rng.choice(("vcpu_num", "disk_size", "created_at"))},
+    }
 
 
 # Strategy name → functions giving parameter sets for a cluster (None: nothing to run).
@@ -174,6 +207,25 @@ PARAMETER_SETS = {
         lambda m, r: {"maintenance_node": _some_host(m, r)},
         lambda m, r: {"maintenance_node": _some_host(m, r), "backup_node": _some_host(m, r)},
         lambda m, r: {"maintenance_node": _some_host(m, r), "disable_live_migration": True},
+    ],
+    "workload_balance": [
+        lambda m, r: {"threshold": r.choice((5.0, 25.0, 60.0))},
+        lambda m, r: {"metrics": "instance_ram_usage", "threshold": r.choice((5.0, 25.0))},
+    ],
+    "outlet_temperature": [lambda m, r: {"threshold": r.choice((25.0, 35.0, 45.0))}],
+    "uniform_airflow": [
+        lambda m, r: {},
+        lambda m, r: {"threshold_power": 1000.0, "threshold_inlet_t": 100.0},
+    ],
+    "noisy_neighbor": [lambda m, r: {"cache_threshold": r.choice((0.0, 10.0, 35.0))}],
+    "saving_energy": [
+        lambda m, r: {"free_used_percent": r.choice((0.0, 10.0, 50.0)), "min_free_hosts_num": 1},
+        lambda m, r: {"free_used_percent": 100.0, "min_free_hosts_num": r.randint(0, 5)},
+    ],
+    "storage_capacity_balance": [lambda m, r: {"volume_threshold": r.choice((5.0, 20.0, 50.0))}],
+    "zone_migration": [
+        lambda m, r: _zone_migration(m, r, directed=True),
+        lambda m, r: _zone_migration(m, r, directed=False),
     ],
 }
 
