@@ -15,7 +15,7 @@ audit. Migrations name hosts by hostname (upstream uses node UUIDs here).
 from __future__ import annotations
 
 from strategies.common import add_migration, available_nodes, movable
-from strategies.ranked import place, ranked_packer
+from strategies.ranked import RankedHosts
 from watcher_celery.decision_engine.model import ClusterModel, Instance
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
 
@@ -87,14 +87,14 @@ def execute(context: StrategyContext) -> Solution:
             if found is not None:
                 noisy[hostname] = found
     calm = sorted((h for h in hosts if h not in affected), key=lambda h: (pressure[h], h))
-    packer = ranked_packer(model, calm)
+    ranked = RankedHosts(model, calm)
     solution = Solution()
     for hostname, instance in sorted(noisy.items()):
-        destination = place(model, packer, instance)
+        destination = ranked.place(instance)
         if destination is None:
             continue
-        packer.commit()
-        packer.remove(destination)
+        ranked.commit()
+        ranked.remove(destination)
         add_migration(solution, instance, hostname, destination, "live")
         model.migrate_instance(instance.uuid, destination)
     return solution

@@ -13,7 +13,7 @@ like every other strategy (upstream uses node UUIDs here).
 from __future__ import annotations
 
 from strategies.common import add_migration, available_nodes, movable
-from strategies.ranked import place, ranked_packer
+from strategies.ranked import RankedHosts
 from watcher_celery.decision_engine.model import ClusterModel, Instance
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
 
@@ -60,17 +60,17 @@ def execute(context: StrategyContext) -> Solution:
             outlet[node.hostname] = value
     hot = sorted((h for h, t in outlet.items() if t >= threshold), key=lambda h: -outlet[h])
     cool = sorted((h for h, t in outlet.items() if t < threshold), key=lambda h: (outlet[h], h))
-    packer = ranked_packer(model, cool)
+    ranked = RankedHosts(model, cool)
     solution = Solution()
     for hostname in hot:
         candidates = [i for i in model.instances_on(hostname) if movable(i) and i.state == "active"]
         candidates.sort(key=lambda i: (-heat(context, i, period), i.uuid))
         for instance in candidates:
-            destination = place(model, packer, instance)
+            destination = ranked.place(instance)
             if destination is None:
                 continue
-            packer.commit()
-            packer.remove(destination)  # one instance per cool host and audit
+            ranked.commit()
+            ranked.remove(destination)  # one instance per cool host and audit
             add_migration(solution, instance, hostname, destination, "live")
             model.migrate_instance(instance.uuid, destination)
             break

@@ -13,7 +13,7 @@ ratios and reserved), and the one instance a hot, power-hungry source sheds is i
 from __future__ import annotations
 
 from strategies.common import add_migration, available_nodes, movable
-from strategies.ranked import place, ranked_packer
+from strategies.ranked import RankedHosts
 from watcher_celery.decision_engine.model import ClusterModel
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
 
@@ -68,7 +68,7 @@ def execute(context: StrategyContext) -> Solution:
     targets = sorted(
         (h for h, v in readings.items() if v[0] < limit), key=lambda h: (readings[h][0], h)
     )
-    packer = ranked_packer(model, targets)
+    ranked = RankedHosts(model, targets)
     solution = Solution()
     for hostname in sources:
         _, inlet, power = readings[hostname]
@@ -83,14 +83,14 @@ def execute(context: StrategyContext) -> Solution:
         chosen = instances if whole else instances[:1]
         moves = []
         for instance in chosen:
-            destination = place(model, packer, instance)
+            destination = ranked.place(instance)
             if destination is None:
                 break
             moves.append((instance, destination))
         if not chosen or len(moves) < len(chosen):
-            packer.rollback()
+            ranked.rollback()
             continue
-        packer.commit()
+        ranked.commit()
         for instance, destination in moves:
             add_migration(solution, instance, hostname, destination, "live")
             model.migrate_instance(instance.uuid, destination)
