@@ -75,6 +75,14 @@ class RankedHosts:
         self._set(index, (free[0] - need[0], free[1] - need[1], free[2] - need[2]))
         return self.hosts[index]
 
+    def take(self, hostname: str, instance: Instance) -> None:
+        """Count an instance placed on ``hostname`` by other means (a named destination)."""
+        index = self.index.get(hostname)
+        if index is not None:
+            free = self.tree[self.size + index]
+            need = (instance.vcpus, instance.memory, instance.disk)
+            self._set(index, (free[0] - need[0], free[1] - need[1], free[2] - need[2]))
+
     def remove(self, hostname: str) -> None:
         """No more instances for this host in this audit."""
         self._set(self.index[hostname], NONE)

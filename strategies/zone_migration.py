@@ -21,7 +21,8 @@ is left out and shows in the efficacy indicators (planned below found).
 from __future__ import annotations
 
 from strategies.common import add_migration
-from strategies.feasibility import can_move, may_receive, room_for
+from strategies.feasibility import can_move
+from strategies.ranked import RankedHosts
 from watcher_celery.decision_engine.model import ClusterModel, Instance, Volume
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
 
@@ -155,10 +156,12 @@ class _Plan:
         self.planned = {"live": 0, "cold": 0, "volume": 0, "attached": 0}
         sources = {e["src_node"] for e in self.params.get("compute_nodes", [])}
         self.dst = {e["src_node"]: e.get("dst_node") for e in self.params.get("compute_nodes", [])}
-        # The scheduler's choice for an undirected instance: hosts that are not being emptied.
-        self.elsewhere = [
-            n.hostname for n in self.model.nodes.values() if n.hostname not in sources
-        ]
+        # Where the scheduler could put an undirected instance: hosts not being emptied,
+        # tightest vCPUs first (best fit), searched in O(log n) (strategies.ranked).
+        elsewhere = [h for h in self.model.nodes if h not in sources]
+        self.scheduler = RankedHosts(
+            self.model, sorted(elsewhere, key=lambda h: (self.model.free(h)[0], h))
+        )
         self.pool_free = {n: p.free_capacity_gb for n, p in self.model.pools.items()}
 
     def room(self) -> bool:
@@ -179,27 +182,18 @@ class _Plan:
             if not can_move(self.model, instance, wanted):
                 return
             landing, destination = wanted, wanted
+            self.scheduler.take(wanted, instance)
         else:
-            landing, destination = self._scheduler_room(instance), None
+            landing, destination = self.scheduler.place(instance), None
             if landing is None:
                 return
+            self.scheduler.commit()
         add_migration(self.solution, instance, source, destination, kind)
         self.model.migrate_instance(instance.uuid, landing)
         self.moved.add(instance.uuid)
         self.per_node[source] = self.per_node.get(source, 0) + 1
         self.planned[kind] += 1
         self.count += 1
-
-    def _scheduler_room(self, instance: Instance) -> str | None:
-        """Where the scheduler could put it, tightest vCPUs first (kept as the proof)."""
-        best, best_free = None, None
-        for hostname in self.elsewhere:
-            node = self.model.nodes[hostname]
-            free = self.model.free(hostname)
-            if may_receive(node, instance) and room_for(free, instance):
-                if best_free is None or free[0] < best_free:
-                    best, best_free = hostname, free[0]
-        return best
 
     def volume(self, volume: Volume, entry: dict) -> bool:
         if volume.status not in ("available", "in-use") or volume.migration_status == "migrating":
