@@ -82,6 +82,8 @@ class Settings:
     prometheus_keyfile: str = ""
     prometheus_insecure: bool = False
     prometheus_timeout: float = 10.0
+    prometheus_max_query_bytes: int = 900_000
+    prometheus_select_all_above: int = 2_000
     service_down_time: int = 90
     heartbeat_interval: int = 60
     auth_enabled: bool = False
@@ -133,6 +135,8 @@ class Settings:
             prometheus_keyfile=_env("WATCHER_PROMETHEUS_KEYFILE", ""),
             prometheus_insecure=_env_bool("WATCHER_PROMETHEUS_INSECURE", False),
             prometheus_timeout=_env_float("WATCHER_PROMETHEUS_TIMEOUT", 10.0),
+            prometheus_max_query_bytes=_env_int("WATCHER_PROMETHEUS_MAX_QUERY_BYTES", 900_000),
+            prometheus_select_all_above=_env_int("WATCHER_PROMETHEUS_SELECT_ALL_ABOVE", 2_000),
             service_down_time=_env_int("WATCHER_SERVICE_DOWN_TIME", 90),
             heartbeat_interval=_env_int("WATCHER_HEARTBEAT_INTERVAL", 60),
             auth_enabled=_env_bool("WATCHER_AUTH_ENABLED", False),

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, current_app
 
 from watcher_celery.cloud.emulator.common import cloud
 from watcher_celery.cloud.sim import metrics as series
+from watcher_celery.cloud.sim import profiles
 
 bp = Blueprint("metrics", __name__)
 _lock = threading.Lock()
@@ -28,7 +29,7 @@ def metrics():
     hosts, instances = sim.metric_rows()
     now_wall = time.time()
     t = sim.metrics_time()
-    loads = series.host_loads(hosts, instances, t)
+    loads = profiles.host_loads(hosts, instances, t)
     memory = {n.hostname: n.memory for n in sim.compute_nodes()}
     with _lock:
         dt = 0.0 if state["t"] is None else max(0.0, now_wall - state["t"])
