@@ -75,6 +75,7 @@ class Settings:
     prometheus_url: str = ""
     prometheus_fqdn_label: str = "fqdn"
     prometheus_instance_label: str = "resource"
+    prometheus_hardware_metrics: str = ""
     prometheus_username: str = ""
     prometheus_password: str = ""
     prometheus_cafile: str = ""
@@ -128,6 +129,7 @@ class Settings:
             prometheus_url=_env("WATCHER_PROMETHEUS_URL", ""),
             prometheus_fqdn_label=_env("WATCHER_PROMETHEUS_FQDN_LABEL", "fqdn"),
             prometheus_instance_label=_env("WATCHER_PROMETHEUS_INSTANCE_LABEL", "resource"),
+            prometheus_hardware_metrics=_env("WATCHER_PROMETHEUS_HARDWARE_METRICS", ""),
             prometheus_username=_env("WATCHER_PROMETHEUS_USERNAME", ""),
             prometheus_password=_env("WATCHER_PROMETHEUS_PASSWORD", ""),
             prometheus_cafile=_env("WATCHER_PROMETHEUS_CAFILE", ""),
