@@ -8,6 +8,7 @@ result backend on SQLite files, so ``make run`` needs no server.
 from kombu import Queue
 
 from watcher_celery.config import get_settings
+from watcher_celery.queues import APPLIER, ROLES, queue_name, routes
 
 _settings = get_settings()
 
@@ -15,8 +16,11 @@ broker_url = _settings.broker_url
 result_backend = _settings.result_backend
 broker_connection_retry_on_startup = True
 
-task_default_queue = _settings.task_queue
-task_queues = (Queue(_settings.task_queue),)
+# One queue per role (queues.py). Canvas internals Celery adds itself (chord_unlock on the
+# database result backend) go to the applier's queue, where the canvases are.
+task_queues = tuple(Queue(queue_name(_settings.task_queue, role)) for role in ROLES)
+task_default_queue = queue_name(_settings.task_queue, APPLIER)
+task_routes = routes(_settings.task_queue)
 
 task_serializer = "json"
 result_serializer = "json"
@@ -37,6 +41,18 @@ if _settings.embedded:
     # The SQL transport polls; a short interval keeps ``make run`` responsive.
     broker_transport_options = {}
     broker_pool_limit = None
+else:
+    # Redis hands an unacknowledged message (its worker died) back after the visibility
+    # timeout, scanned every ``unacked_restore_interval`` seconds; kombu's defaults are an hour
+    # and a scan every ~100 s. A task running longer than the timeout is handed out again
+    # while it runs: the copy finds its action or audit owned by a live worker and does
+    # nothing (docs/reliability.md). RabbitMQ ignores these: it returns a dead consumer's
+    # messages at once.
+    broker_transport_options = {
+        "visibility_timeout": _settings.broker_visibility_timeout,
+        "unacked_restore_interval": 10,
+        "unacked_restore_throttle": 1,
+    }
 
 beat_schedule = {
     "supersede-expired-action-plans": {
@@ -52,6 +68,11 @@ beat_schedule = {
     "prune-old-events": {
         "task": "watcher.applier.prune_events",
         "schedule": 3600.0,
+    },
+    # Accepted work that never started (message lost) or whose worker vanished.
+    "sweep-stranded-work": {
+        "task": "watcher.housekeeping.sweep",
+        "schedule": float(_settings.sweep_interval),
     },
     "reclaim-abandoned-action-plans": {
         "task": "watcher.applier.reclaim_abandoned_plans",

@@ -27,6 +27,8 @@ import time
 import uuid
 from pathlib import Path
 
+from watcher_celery.queues import ROLES, queue_name
+
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN = os.environ.get("WATCHER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("WATCHER_TEST_REDIS", "redis://127.0.0.1:6379/0")
@@ -60,7 +62,9 @@ def environment(state: Path) -> tuple[dict[str, str], str]:
 def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
     argv = [
         sys.executable, "-m", "celery", "-A", "watcher_celery.celery_app:app", "worker",
-        "--include", "bench.noop_tasks", "--queues", env["WATCHER_TASK_QUEUE"],
+        "--include", "bench.noop_tasks", "--queues", ",".join(
+            [env["WATCHER_TASK_QUEUE"], *(queue_name(env["WATCHER_TASK_QUEUE"], r) for r in ROLES)]
+        ),
         "--concurrency", env.get("WATCHER_WORKER_CONCURRENCY", "2"), "--loglevel", "INFO",
         "--hostname", f"{env['WATCHER_HOST']}@%h",
     ]  # fmt: skip

@@ -7,10 +7,15 @@ import logging
 from celery import Celery, Task, signals
 
 from watcher_celery.db.session import reset_engine
+from watcher_celery.outbox import relay
 
 LOG = logging.getLogger(__name__)
 
-TASK_MODULES = ("watcher_celery.decision_engine.tasks", "watcher_celery.applier.tasks")
+TASK_MODULES = (
+    "watcher_celery.decision_engine.tasks",
+    "watcher_celery.applier.tasks",
+    "watcher_celery.housekeeping.tasks",
+)
 
 
 class WatcherTask(Task):
@@ -22,6 +27,8 @@ class WatcherTask(Task):
 
 app = Celery("watcher_celery", task_cls=WatcherTask, include=list(TASK_MODULES))
 app.config_from_object("celeryconfig")
+# Every process that commits outbox rows (API, workers) relays them right after the commit.
+relay.install(app)
 
 
 def _reset_engine_after_fork(**_kwargs) -> None:
@@ -47,6 +54,14 @@ def _heartbeat_beat(**_kwargs) -> None:
     heartbeat.start(heartbeat.BEAT_SERVICES)
 
 
+def _relay_from_beat(sender=None, **_kwargs) -> None:
+    """Beat relays the outbox on a timer: rows whose writer died before relaying, or written
+    while the broker was down, are delivered once it answers."""
+    from watcher_celery.config import get_settings
+
+    relay.start_polling(sender.app, get_settings().outbox_relay_interval)
+
+
 def _reset_applier_after_fork(**_kwargs) -> None:
     """The applier's watchdog thread and event publisher are per process."""
     from watcher_celery.applier.watchdog import reset_after_fork
@@ -61,11 +76,7 @@ def _reclaim_at_start(sender=None, **_kwargs) -> None:
     from watcher_celery.config import get_settings
 
     lease = get_settings().applier_lease_seconds
-    sender.app.send_task(
-        "watcher.applier.reclaim_abandoned_plans",
-        queue=get_settings().task_queue,
-        countdown=lease + 1,
-    )
+    sender.app.send_task("watcher.applier.reclaim_abandoned_plans", countdown=lease + 1)
 
 
 # Handlers connected in this order; each is small and does one thing.
@@ -74,6 +85,7 @@ HANDLERS = (
     (signals.worker_init, _sync_plugins_at_start),
     (signals.worker_ready, _heartbeat_worker),
     (signals.beat_init, _heartbeat_beat),
+    (signals.beat_init, _relay_from_beat),
     (signals.worker_process_init, _reset_applier_after_fork),
     (signals.worker_ready, _reclaim_at_start),
 )

@@ -7,6 +7,7 @@ import os
 import sys
 
 from watcher_celery.config import get_settings
+from watcher_celery.queues import ALL, ROLES, queue_name, roles_of
 
 
 def _api(_args) -> int:
@@ -29,21 +30,23 @@ def _api(_args) -> int:
     return 0
 
 
-def _worker(_args) -> int:
+def _worker(args) -> int:
     from watcher_celery.celery_app import app
 
     settings = get_settings()
+    roles = roles_of(args.role)
+    node = "watcher" if args.role == ALL else "watcher-" + "+".join(roles)
     argv = [
         "worker",
         "--loglevel",
         os.environ.get("WATCHER_LOG_LEVEL", "INFO"),
         "--queues",
-        settings.task_queue,
+        ",".join(queue_name(settings.task_queue, role) for role in roles),
         "--events",
         "--concurrency",
         os.environ.get("WATCHER_WORKER_CONCURRENCY", "2"),
         "--hostname",
-        f"watcher@{settings.host}",
+        f"{node}@{settings.host}",
     ]
     app.worker_main(argv)
     return 0
@@ -81,6 +84,11 @@ def _migrate(_args) -> int:
     return 0
 
 
+def _events_channel(_args) -> int:
+    print(get_settings().events_channel)
+    return 0
+
+
 def _dev(_args) -> int:
     from watcher_celery.devserver import run
 
@@ -89,10 +97,11 @@ def _dev(_args) -> int:
 
 COMMANDS = {
     "api": (_api, "serve the REST API (gunicorn)"),
-    "worker": (_worker, "run a Celery worker (decision engine and applier tasks)"),
+    "worker": (_worker, "run a Celery worker for one role, several (comma list) or all"),
     "beat": (_beat, "run celery beat (continuous audits, plan expiry)"),
     "flower": (_flower, "run Flower, the task monitor"),
     "migrate": (_migrate, "upgrade the database to the newest schema"),
+    "events-channel": (_events_channel, "print the Redis channel this deployment's events use"),
     "dev": (_dev, "migrate, then run api, worker and beat together until Ctrl-C"),
 }
 
@@ -101,9 +110,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="watcher-celery", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (_func, help_text) in COMMANDS.items():
-        sub.add_parser(name, help=help_text)
+        command = sub.add_parser(name, help=help_text)
+        if name == "worker":
+            command.add_argument(
+                "--role",
+                default=os.environ.get("WATCHER_WORKER_ROLE", ALL),
+                type=_role,
+                help=f"{ALL} (default, WATCHER_WORKER_ROLE) or any of {', '.join(ROLES)}",
+            )
     args = parser.parse_args(argv)
     return COMMANDS[args.command][0](args)
+
+
+def _role(value: str) -> str:
+    try:
+        roles_of(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@ Redis URLs.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +38,17 @@ def _env_float(name: str, default: float) -> float:
     return default if raw is None or raw == "" else float(raw)
 
 
+def deployment_id(database_url: str) -> str:
+    """``WATCHER_DEPLOYMENT``, else a short digest of the database URL without its password:
+    every process of one deployment shares its database, and two deployments never do, so
+    their events never meet on a shared Redis (pub/sub ignores the database number)."""
+    explicit = os.environ.get("WATCHER_DEPLOYMENT", "").strip()
+    if explicit:
+        return explicit
+    public = re.sub(r"//([^:/@]*):[^@/]*@", r"//\1@", database_url)
+    return hashlib.sha256(public.encode()).hexdigest()[:12]
+
+
 @dataclass(frozen=True)
 class Settings:
     """A snapshot of the environment; read with :func:`get_settings`."""
@@ -57,6 +70,7 @@ class Settings:
     applier_lease_seconds: int = 30
     rollback_when_plan_failed: bool = False
     events_channel: str = "watcher.events"
+    deployment: str = ""
     events_retention_hours: int = 168
     action_timeout_seconds: float = 900.0
     action_poll_interval: float = 5.0
@@ -92,13 +106,21 @@ class Settings:
     webhooks_public: bool = False
     # Seconds the API waits for a decision engine to answer (data model, strategy state).
     de_answer_timeout: float = 30.0
+    # Dispatch without loss (docs/reliability.md).
+    outbox_relay_interval: float = 1.0
+    outbox_claim_seconds: int = 15
+    sweep_interval: int = 15
+    dispatch_lease_seconds: int = 60
+    audit_lease_seconds: int = 3600
+    broker_visibility_timeout: int = 120
 
     @classmethod
     def from_env(cls) -> Settings:
         state = _state_dir()
+        database_url = _env("WATCHER_DATABASE_URL", f"sqlite:///{state}/watcher.sqlite")
         return cls(
             state_dir=state,
-            database_url=_env("WATCHER_DATABASE_URL", f"sqlite:///{state}/watcher.sqlite"),
+            database_url=database_url,
             broker_url=_env("WATCHER_BROKER_URL", f"sqla+sqlite:///{state}/broker.sqlite"),
             result_backend=_env("WATCHER_RESULT_BACKEND", f"db+sqlite:///{state}/results.sqlite"),
             task_queue=_env("WATCHER_TASK_QUEUE", "watcher"),
@@ -113,7 +135,9 @@ class Settings:
             continuous_audit_interval=_env_int("WATCHER_CONTINUOUS_AUDIT_INTERVAL", 5),
             applier_lease_seconds=_env_int("WATCHER_APPLIER_LEASE", 30),
             rollback_when_plan_failed=_env_bool("WATCHER_ROLLBACK_WHEN_PLAN_FAILED", False),
-            events_channel=_env("WATCHER_EVENTS_CHANNEL", "watcher.events"),
+            events_channel=_env("WATCHER_EVENTS_CHANNEL", "")
+            or f"watcher.events.{deployment_id(database_url)}",
+            deployment=deployment_id(database_url),
             events_retention_hours=_env_int("WATCHER_EVENTS_RETENTION_HOURS", 168),
             action_timeout_seconds=_env_float("WATCHER_ACTION_TIMEOUT", 900.0),
             action_poll_interval=_env_float("WATCHER_ACTION_POLL_INTERVAL", 5.0),
@@ -145,6 +169,12 @@ class Settings:
             auth_tokens=_env("WATCHER_AUTH_TOKENS", ""),
             webhooks_public=_env_bool("WATCHER_WEBHOOKS_PUBLIC", False),
             de_answer_timeout=_env_float("WATCHER_DE_ANSWER_TIMEOUT", 30.0),
+            outbox_relay_interval=_env_float("WATCHER_OUTBOX_RELAY_INTERVAL", 1.0),
+            outbox_claim_seconds=_env_int("WATCHER_OUTBOX_CLAIM_SECONDS", 15),
+            sweep_interval=_env_int("WATCHER_SWEEP_INTERVAL", 15),
+            dispatch_lease_seconds=_env_int("WATCHER_DISPATCH_LEASE", 60),
+            audit_lease_seconds=_env_int("WATCHER_AUDIT_LEASE", 3600),
+            broker_visibility_timeout=_env_int("WATCHER_BROKER_VISIBILITY_TIMEOUT", 120),
         )
 
     @property

@@ -1,11 +1,15 @@
-"""Messages between services: send a task by name with a UUID, nothing else.
+"""Messages between services: a task by name with a UUID, nothing else.
 
-The API uses these after its transaction commits; the tasks re-read the database.
+Work the API accepts is not sent here: it is written to the outbox in the caller's transaction
+(:mod:`watcher_celery.outbox`) and the relay delivers it, so a commit without its message (API
+killed, broker down) cannot happen. The tasks re-read the database.
 """
 
 from __future__ import annotations
 
-from watcher_celery.celery_app import app
+from sqlalchemy.orm import Session
+
+from watcher_celery.outbox import enqueue
 
 RUN_AUDIT = "watcher.decision_engine.run_audit"
 LAUNCH_ACTION_PLAN = "watcher.applier.launch_action_plan"
@@ -15,13 +19,13 @@ BUILD_DATA_MODEL = "watcher.decision_engine.build_data_model"
 STRATEGY_STATE = "watcher.decision_engine.strategy_state"
 
 
-def run_audit(audit_uuid: str) -> None:
-    app.send_task(RUN_AUDIT, args=[audit_uuid])
+def run_audit(session: Session, audit_uuid: str) -> None:
+    enqueue(session, RUN_AUDIT, audit_uuid)
 
 
-def launch_action_plan(action_plan_uuid: str) -> None:
-    app.send_task(LAUNCH_ACTION_PLAN, args=[action_plan_uuid])
+def launch_action_plan(session: Session, action_plan_uuid: str) -> None:
+    enqueue(session, LAUNCH_ACTION_PLAN, action_plan_uuid)
 
 
-def cancel_action_plan(action_plan_uuid: str) -> None:
-    app.send_task(CANCEL_ACTION_PLAN, args=[action_plan_uuid])
+def cancel_action_plan(session: Session, action_plan_uuid: str) -> None:
+    enqueue(session, CANCEL_ACTION_PLAN, action_plan_uuid)

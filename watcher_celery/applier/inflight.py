@@ -15,6 +15,7 @@ import logging
 from sqlalchemy import create_engine, inspect, text
 
 from watcher_celery.config import get_settings
+from watcher_celery.queues import APPLIER, queue_name
 
 LOG = logging.getLogger(__name__)
 
@@ -23,12 +24,13 @@ def queued_task_ids(app) -> set[str] | None:
     """Task ids waiting in the broker for the applier's queue; None for a broker we cannot
     scan."""
     settings = get_settings()
+    queue = queue_name(settings.task_queue, APPLIER)
     if settings.broker_url.startswith(("redis://", "rediss://")):
         with app.connection_for_read() as connection:
             client = connection.default_channel.client
-            return message_ids(client.lrange(settings.task_queue, 0, -1))
+            return message_ids(client.lrange(queue, 0, -1))
     if settings.broker_url.startswith("sqla+"):
-        return sql_queued_task_ids(settings.broker_url, settings.task_queue)
+        return sql_queued_task_ids(settings.broker_url, queue)
     return None
 
 

@@ -243,3 +243,20 @@ class Event(Base):
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, index=True
     )
+
+
+class OutboxMessage(Base):
+    """Work the API (or a task) accepted, written in the transaction of the state change that
+    asks for it; the relay (``watcher_celery.outbox``) sends it to the broker and marks it sent.
+    A row claimed by a relay that died is claimed again once ``claimed_at`` is old."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task: Mapped[str] = mapped_column(String(255))
+    target_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Indexed: the relay reads the unsent rows, the sweeper prunes the old sent ones.
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

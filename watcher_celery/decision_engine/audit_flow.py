@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import exists, select
 
+from watcher_celery import dispatch
 from watcher_celery.config import get_settings
-from watcher_celery.db import ActionPlan, Audit, Strategy, session_scope
-from watcher_celery.decision_engine import efficacy, parameters
+from watcher_celery.db import Action, ActionPlan, Audit, Strategy, session_scope
+from watcher_celery.decision_engine import efficacy, parameters, run_lock
 from watcher_celery.decision_engine.context import build_context
 from watcher_celery.decision_engine.continuous import end_run
 from watcher_celery.decision_engine.plan_store import save_plan
@@ -26,6 +27,7 @@ from watcher_celery.errors import IllegalTransition, WatcherCeleryError
 from watcher_celery.plugins.registry import get_registry
 from watcher_celery.states import (
     ActionPlanState,
+    ActionState,
     Actor,
     AuditState,
     AuditType,
@@ -41,7 +43,6 @@ PLAN_ONGOING = "Audit cancelled: an action plan is ONGOING and the audit is not 
 class AuditResult:
     state: str
     action_plan_uuid: str | None = None
-    auto_trigger: bool = False
 
 
 def _claim(audit: Audit) -> bool:
@@ -112,11 +113,15 @@ def run_audit(audit_uuid: str) -> AuditResult:
         audit = session.scalars(select(Audit).where(Audit.uuid == audit_uuid)).one_or_none()
     if audit is None:
         return AuditResult(AuditState.DELETED)
-    try:
-        return _run(audit)
-    finally:
-        if audit.audit_type == AuditType.CONTINUOUS:
-            end_run(audit_uuid)
+    with run_lock.audit_run(audit.id) as ours:
+        if not ours:
+            LOG.info("audit %s is being run by another worker: this delivery is a copy", audit_uuid)
+            return AuditResult(audit.state)
+        try:
+            return _run(audit)
+        finally:
+            if audit.audit_type == AuditType.CONTINUOUS:
+                end_run(audit_uuid)
 
 
 def _run(audit: Audit) -> AuditResult:
@@ -162,6 +167,20 @@ def _plan_audit(audit: Audit) -> AuditResult:
                 ActionPlan.audit_id == audit.id,
                 expected=ActionPlanState.RECOMMENDED,
             )
+            # A cancelled plan keeps no PENDING action.
+            transition_where(
+                session,
+                Action,
+                ActionState.CANCELLED,
+                Actor.SERVICE,
+                Action.action_plan_id.in_(
+                    select(ActionPlan.id).where(
+                        ActionPlan.audit_id == audit.id,
+                        ActionPlan.state == ActionPlanState.CANCELLED,
+                    )
+                ),
+                expected=ActionState.PENDING,
+            )
         plan = save_plan(session, audit_row, strategy_row, planned, rows, overall)
         audit_row.parameters = params
         if audit_row.strategy_id is None:
@@ -177,6 +196,7 @@ def _plan_audit(audit: Audit) -> AuditResult:
                 expected=AuditState.ONGOING,
             )
             final = AuditState.SUCCEEDED
-    return AuditResult(
-        final, plan.uuid, audit.auto_trigger and plan.state == ActionPlanState.RECOMMENDED
-    )
+        if audit.auto_trigger and plan.state == ActionPlanState.RECOMMENDED:
+            # Launched in the plan's own transaction: a worker dying now cannot lose it.
+            dispatch.launch_action_plan(session, plan.uuid)
+    return AuditResult(final, plan.uuid)

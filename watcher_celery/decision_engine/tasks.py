@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from watcher_celery import dispatch
 from watcher_celery.celery_app import app
+from watcher_celery.db import session_scope
 from watcher_celery.decision_engine.audit_flow import run_audit as run_audit_flow
 
 SCHEDULE_CONTINUOUS_AUDITS = "watcher.decision_engine.schedule_continuous_audits"
@@ -11,10 +12,8 @@ SCHEDULE_CONTINUOUS_AUDITS = "watcher.decision_engine.schedule_continuous_audits
 
 @app.task(name=dispatch.RUN_AUDIT, ignore_result=True)
 def run_audit(audit_uuid: str) -> str:
-    result = run_audit_flow(audit_uuid)
-    if result.auto_trigger and result.action_plan_uuid:
-        dispatch.launch_action_plan(result.action_plan_uuid)
-    return result.state
+    """Run the audit; with auto_trigger its plan's launch is written with the plan (outbox)."""
+    return run_audit_flow(audit_uuid).state
 
 
 @app.task(name="watcher.decision_engine.supersede_expired_plans", ignore_result=True)
@@ -48,4 +47,10 @@ def schedule_continuous_audits() -> int:
     """Beat entry: send ``run_audit`` for every CONTINUOUS audit that is due (continuous.py)."""
     from watcher_celery.decision_engine.continuous import claim_due_audits
 
-    return len(claim_due_audits(dispatch.run_audit))
+    return len(claim_due_audits(_ask_run))
+
+
+def _ask_run(audit_uuid: str) -> None:
+    """A claimed continuous run goes through the outbox like the API's audits."""
+    with session_scope() as session:
+        dispatch.run_audit(session, audit_uuid)

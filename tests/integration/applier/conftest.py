@@ -32,6 +32,7 @@ from watcher_celery.db import (
     session_scope,
 )
 from watcher_celery.decision_engine.sync import sync_plugins
+from watcher_celery.queues import APPLIER, queue_name
 
 LEASE = 2
 ANY_STRATEGY = "test-any-rule"
@@ -147,7 +148,8 @@ def send(env: dict[str, str], task, *args) -> None:
     """Send a task to the workers of ``env`` on their broker, whatever broker this process's
     Celery app read from the environment when something first touched it."""
     with task.app.connection_for_write(env["WATCHER_BROKER_URL"]) as connection:
-        task.apply_async(args, queue=env["WATCHER_TASK_QUEUE"], connection=connection)
+        queue = queue_name(env["WATCHER_TASK_QUEUE"], APPLIER)
+        task.apply_async(args, queue=queue, connection=connection)
 
 
 def launch(env: dict[str, str], plan_uuid: str) -> None:

@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from tests.support.rows import make_plan
-from watcher_celery.db import Action, ActionPlan, Audit, Goal, Strategy, session_scope
+from watcher_celery.db import Action, ActionPlan, Audit, Goal, OutboxMessage, Strategy, session_scope
 from watcher_celery.decision_engine.audit_flow import PLAN_ONGOING, run_audit
 from watcher_celery.decision_engine.sync import sync_plugins
+from watcher_celery.dispatch import LAUNCH_ACTION_PLAN
 from watcher_celery.states import ActionPlanState, Actor, transition_where
 
 
@@ -61,12 +62,23 @@ def test_parameters_get_their_defaults_and_the_strategy_is_recorded(no_ongoing_p
     assert (result.state, row.state) == ("SUCCEEDED", "SUCCEEDED")
     assert row.parameters == {"para1": 3.2, "para2": "hi"}
     assert row.strategy.name == "dummy"
-    assert result.action_plan_uuid and not result.auto_trigger
+    assert result.action_plan_uuid and not _launches_asked(result.action_plan_uuid)
 
 
-def test_auto_trigger_asks_for_the_plan_to_be_launched(no_ongoing_plan):
+def _launches_asked(plan_uuid: str) -> list[str]:
+    with session_scope() as session:
+        return list(
+            session.scalars(
+                select(OutboxMessage.task).where(OutboxMessage.target_uuid == plan_uuid)
+            )
+        )
+
+
+def test_auto_trigger_asks_for_the_plan_to_be_launched_with_the_plan(no_ongoing_plan):
+    # Given an auto_trigger audit, When it runs
     result = run_audit(_audit(auto_trigger=True))
-    assert result.auto_trigger and result.action_plan_uuid
+    # Then the plan's launch is in the outbox, written with the plan
+    assert _launches_asked(result.action_plan_uuid) == [LAUNCH_ACTION_PLAN]
 
 
 def test_an_ongoing_plan_cancels_an_unforced_oneshot_audit_but_not_a_forced_one(no_ongoing_plan):

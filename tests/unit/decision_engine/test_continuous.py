@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from watcher_celery.db import ActionPlan, Audit, Goal, session_scope
+from watcher_celery.db import Action, ActionPlan, Audit, Goal, session_scope
 from watcher_celery.decision_engine.audit_flow import run_audit
 from watcher_celery.decision_engine.continuous import (
     aware,
@@ -114,6 +114,12 @@ def test_each_run_cancels_the_older_recommended_plan_and_keeps_the_audit_ongoing
     assert states == {first.action_plan_uuid: "CANCELLED", second.action_plan_uuid: "RECOMMENDED"}
     assert _row(audit).state == "ONGOING"
     assert _row(audit).run_started_at is None
+    # And the cancelled plan keeps no PENDING action: its actions are CANCELLED with it
+    with session_scope() as session:
+        cancelled = session.scalars(
+            select(Action.state).join(ActionPlan).where(ActionPlan.uuid == first.action_plan_uuid)
+        ).all()
+    assert cancelled and set(cancelled) == {"CANCELLED"}
 
 
 def test_an_event_audit_runs_again_from_succeeded_and_returns_to_succeeded(clean):

@@ -15,11 +15,9 @@ from watcher_celery.api.pagination import (
 from watcher_celery.api.patch import PatchOperationSchema
 from watcher_celery.api.smorest import (
     Blueprint,
-    WatcherErrorSchema,
     get_or_404,
 )
 from watcher_celery.db import ActionPlan, Audit, Strategy, session_scope
-from watcher_celery.states import ActionPlanState
 
 blp = Blueprint("action_plans", __name__, url_prefix="/v1/action_plans", description="Action plans")
 _A, _S = aliased(Audit), aliased(Strategy)
@@ -30,7 +28,6 @@ SORTABLE = {
     "strategy_uuid": SortKey(_S.uuid, ((_S, _S.id == ActionPlan.strategy_id),)),
     "strategy_name": SortKey(_S.name, ((_S, _S.id == ActionPlan.strategy_id),)),
 }
-UNAVAILABLE = "The broker cannot be reached; the plan is CANCELLED."
 
 
 def _get(session, ident: str) -> ActionPlan:
@@ -72,16 +69,11 @@ class ActionPlanItem(MethodView):
 
     @blp.arguments(PatchOperationSchema(many=True))
     @blp.documents(200, ActionPlanSchema)
-    @blp.alt_response(503, schema=WatcherErrorSchema, description=UNAVAILABLE)
     def patch(self, operations, ident):
         """Change the state: PENDING (launch), CANCELLED (not started) or CANCELLING (running)."""
         with session_scope() as session:
             plan = _get(session, ident)
-            reached = update.patch(session, plan, operations)
-        if reached == ActionPlanState.PENDING:
-            update.launch(plan.uuid)
-        elif reached == ActionPlanState.CANCELLING:
-            update.wind_down(plan.uuid)
+            update.patch(session, plan, operations)
         return _show(plan.uuid)
 
     @blp.response(204)
@@ -94,11 +86,9 @@ class ActionPlanItem(MethodView):
 @blp.route("/<ident>/start")
 class ActionPlanStart(MethodView):
     @blp.documents(200, ActionPlanSchema)
-    @blp.alt_response(503, schema=WatcherErrorSchema, description=UNAVAILABLE)
     def post(self, ident):
         """Start a RECOMMENDED plan: it becomes PENDING and the applier launches it."""
         with session_scope() as session:
             plan = _get(session, ident)
             update.start(session, plan)
-        update.launch(plan.uuid)
         return _show(plan.uuid)

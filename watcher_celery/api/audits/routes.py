@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from flask.views import MethodView
-from sqlalchemy import delete
 from sqlalchemy.orm import aliased, joinedload
 
 from watcher_celery import dispatch
@@ -20,13 +19,11 @@ from watcher_celery.api.pagination import (
 from watcher_celery.api.patch import PatchOperationSchema
 from watcher_celery.api.smorest import (
     Blueprint,
-    WatcherErrorSchema,
     created,
     get_or_404,
 )
 from watcher_celery.api.unique import unique_name
 from watcher_celery.db import Audit, Goal, Strategy, session_scope
-from watcher_celery.errors import ServiceUnavailable
 from watcher_celery.states import AuditType
 
 LOG = logging.getLogger(__name__)
@@ -57,32 +54,20 @@ listing.register(
 )
 
 
-def _start(audit: Audit) -> None:
-    """Hand a ONESHOT audit to the decision engine; undo the audit if that is impossible."""
-    try:
-        dispatch.run_audit(audit.uuid)
-    except Exception as exc:
-        LOG.exception("could not dispatch audit %s", audit.uuid)
-        with session_scope() as session:
-            session.execute(delete(Audit).where(Audit.id == audit.id))
-        raise ServiceUnavailable(f"The decision engine could not be reached: {exc}") from exc
-
-
 @blp.route("")
 class AuditCreate(MethodView):
     @blp.arguments(AuditCreateSchema)
     @blp.documents(201, AuditSchema)
-    @blp.alt_response(503, schema=WatcherErrorSchema, description="The broker cannot be reached.")
     def post(self, data):
-        """Create an audit; a ONESHOT audit starts at once."""
+        """Create an audit; a ONESHOT audit starts at once (its run is queued with it)."""
         with session_scope() as session:
             audit = build_audit(session, data)
             with unique_name("audit", audit.name):
                 session.add(audit)
                 session.flush()
+            if audit.audit_type == AuditType.ONESHOT:
+                dispatch.run_audit(session, audit.uuid)
             body = AuditSchema.dump_one(audit)
-        if audit.audit_type == AuditType.ONESHOT:
-            _start(audit)
         return created(body, "audits", audit.uuid)
 
 

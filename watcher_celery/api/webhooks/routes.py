@@ -6,9 +6,9 @@ from flask import Response
 from flask.views import MethodView
 
 from watcher_celery import dispatch
-from watcher_celery.api.smorest import Blueprint, WatcherErrorSchema, get_or_404
+from watcher_celery.api.smorest import Blueprint, get_or_404
 from watcher_celery.db import Audit, session_scope
-from watcher_celery.errors import Invalid, ServiceUnavailable
+from watcher_celery.errors import Invalid
 from watcher_celery.states import AuditState, AuditType
 
 blp = Blueprint("webhooks", __name__, url_prefix="/v1/webhooks", description="Webhooks")
@@ -18,7 +18,6 @@ TRIGGERABLE = (AuditState.PENDING, AuditState.SUCCEEDED)
 @blp.route("/<ident>")
 class Webhook(MethodView):
     @blp.documents(202, None, "Accepted: the audit is queued to run.")
-    @blp.alt_response(503, schema=WatcherErrorSchema, description="The broker cannot be reached.")
     def post(self, ident):
         """Trigger an EVENT audit in PENDING or SUCCEEDED; any request body is ignored."""
         with session_scope() as session:
@@ -27,8 +26,5 @@ class Webhook(MethodView):
                 raise Invalid(f"Audit type {audit.audit_type} is disallowed")
             if audit.state not in TRIGGERABLE:
                 raise Invalid(f"Audit state {audit.state} is disallowed")
-        try:
-            dispatch.run_audit(audit.uuid)
-        except Exception as exc:
-            raise ServiceUnavailable(f"The decision engine could not be reached: {exc}") from exc
+            dispatch.run_audit(session, audit.uuid)
         return Response(status=202)
