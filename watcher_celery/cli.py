@@ -6,11 +6,16 @@ import argparse
 import os
 import sys
 
+from watcher_celery import exposure
 from watcher_celery.config import get_settings
 
 
 def _api(_args) -> int:
     settings = get_settings()
+    refusal = exposure.api_refusal(settings)
+    if refusal:
+        print(f"watcher-celery api: {refusal}", file=sys.stderr, flush=True)
+        return 2
     from gunicorn.app.wsgiapp import run
 
     sys.argv = [
@@ -23,6 +28,8 @@ def _api(_args) -> int:
         os.environ.get("WATCHER_API_THREADS", "4"),
         "--access-logfile",
         "-",
+        "--config",
+        "python:watcher_celery.api.gunicorn_conf",
         "watcher_celery.wsgi:application",
     ]
     run()
@@ -67,10 +74,14 @@ def _beat(_args) -> int:
 
 
 def _flower(_args) -> int:
+    credentials, refusal = exposure.flower_basic_auth(os.environ)
+    if refusal:
+        print(f"watcher-celery flower: {refusal}", file=sys.stderr, flush=True)
+        return 2
     from watcher_celery.celery_app import app
 
     port = os.environ.get("WATCHER_FLOWER_PORT", "5555")
-    app.start(["flower", f"--port={port}", "--address=127.0.0.1"])
+    app.start(["flower", f"--port={port}", "--address=127.0.0.1", f"--basic-auth={credentials}"])
     return 0
 
 

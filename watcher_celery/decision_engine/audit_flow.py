@@ -163,6 +163,16 @@ def _plan_audit(audit: Audit) -> AuditResult:
                 expected=ActionPlanState.RECOMMENDED,
             )
         plan = save_plan(session, audit_row, strategy_row, planned, rows, overall)
+        launch = audit.auto_trigger and plan.state == ActionPlanState.RECOMMENDED
+        if launch:
+            transition(
+                session,
+                ActionPlan,
+                plan.uuid,
+                ActionPlanState.PENDING,
+                Actor.SERVICE,
+                expected=ActionPlanState.RECOMMENDED,
+            )
         audit_row.parameters = params
         if audit_row.strategy_id is None:
             audit_row.strategy_id = strategy_row.id
@@ -177,6 +187,4 @@ def _plan_audit(audit: Audit) -> AuditResult:
                 expected=AuditState.ONGOING,
             )
             final = AuditState.SUCCEEDED
-    return AuditResult(
-        final, plan.uuid, audit.auto_trigger and plan.state == ActionPlanState.RECOMMENDED
-    )
+    return AuditResult(final, plan.uuid, launch)
