@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint venv clean prometheus
+.PHONY: run test lint venv clean prometheus openstack-venv
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,5 +31,19 @@ prometheus:
 	@command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus; }
 
+## The real-OpenStack tier's own venv (Keystone, Placement, Nova from PyPI, pinned), apart from
+## .venv because Nova pins its own dependencies. The tier's fixtures run this target themselves.
+OS_VENV := .venv-openstack
+OS_STAMP := $(OS_VENV)/.installed
+OS_REQUIREMENTS := tests/realcloud/requirements.txt
+
+$(OS_STAMP): $(OS_REQUIREMENTS)
+	$(PYTHON) -m venv $(OS_VENV)
+	$(OS_VENV)/bin/pip install --quiet --upgrade pip
+	$(OS_VENV)/bin/pip install --quiet -r $(OS_REQUIREMENTS)
+	touch $(OS_STAMP)
+
+openstack-venv: $(OS_STAMP)
+
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) $(OS_VENV) var

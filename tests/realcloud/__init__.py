@@ -1,0 +1,1 @@
+"""The real-OpenStack tier: Keystone, Placement and Nova from PyPI, started by the tests."""
