@@ -16,6 +16,11 @@ def _api(_args) -> int:
     if refusal:
         print(f"watcher-celery api: {refusal}", file=sys.stderr, flush=True)
         return 2
+    if settings.auth == "keystone" and settings.public_endpoint:
+        from watcher_celery.api.catalog import register
+
+        for change in register(settings):
+            print(f"watcher-celery api: catalog: {change}", flush=True)
     from gunicorn.app.wsgiapp import run
 
     sys.argv = [

@@ -14,6 +14,7 @@ import pytest
 
 from tests.realcloud.keystone import Keystone, running_keystone
 from tests.realcloud.mariadb import MariaDB
+from tests.realcloud.watcher_service import start_watcher_behind_keystone
 
 RUN_PREFIX = f"wcrc_{uuid.uuid4().hex[:10]}"
 
@@ -41,3 +42,13 @@ def mariadb() -> Iterator[MariaDB]:
 def keystone(mariadb, realcloud_dir) -> Iterator[Keystone]:
     with running_keystone(mariadb, realcloud_dir) as service:
         yield service
+
+
+@pytest.fixture(scope="session")
+def watcher_cloud(keystone, service_env, log_dir, realcloud_dir, worker):
+    """The Watcher API behind the tier's Keystone, registered in its catalog, with a worker."""
+    cloud = start_watcher_behind_keystone(
+        keystone, service_env, log_dir, realcloud_dir, uuid.uuid4().hex[:6]
+    )
+    yield cloud
+    cloud.service.stop()

@@ -85,8 +85,8 @@ def start_worker(env: dict[str, str], log_dir: Path) -> Service:
     return worker
 
 
-def start_api(env: dict[str, str], log_dir: Path) -> tuple[Service, str]:
-    port = free_port()
+def start_api(env: dict[str, str], log_dir: Path, port: int | None = None) -> tuple[Service, str]:
+    port = port or free_port()
     api = Service("api", {**env, "WATCHER_API_PORT": str(port)}, log_dir)
     base = f"http://127.0.0.1:{port}"
     wait_until_answers(api, base + "/")
@@ -105,3 +105,8 @@ def wait_until_answers(service: Service, url: str, timeout: float = 60) -> None:
             return False
 
     wait_for(answers, timeout, f"{service.role} to answer")
+
+
+def start_beat(env: dict[str, str], log_dir: Path) -> Service:
+    """celery beat looking at the audits table every second (CONTINUOUS audits run)."""
+    return Service("beat", {**env, "WATCHER_CONTINUOUS_AUDIT_INTERVAL": "1"}, log_dir)

@@ -92,7 +92,6 @@ def create_app(sync: bool = True) -> Flask:
     app.before_request(auth.check)
     app.before_request(microversion.negotiate)
     app.after_request(microversion.add_headers)
-    app.after_request(auth.challenge)
 
     openapi.complete(api.spec)
     app.wsgi_app = bookmarks.BookmarkRoutes(app.wsgi_app)

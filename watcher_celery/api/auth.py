@@ -91,11 +91,3 @@ def check() -> None:
     rule = policy.rule_for(request)
     if rule is not None and not policy.allowed(rule, caller):
         raise Forbidden(f"Policy doesn't allow {rule} to be performed.")
-
-
-def challenge(response):
-    """after_request: a 401 under Keystone names where to get a token, as OpenStack APIs do."""
-    settings = get_settings()
-    if response.status_code == 401 and settings.auth == "keystone":
-        response.headers["WWW-Authenticate"] = f'Keystone uri="{settings.keystone_auth_url}"'
-    return response

@@ -3,7 +3,8 @@
 The middleware validates ``X-Auth-Token`` with Keystone using the service user's credentials
 and sets ``X-Identity-Status`` and ``X-Roles``. It runs with ``delay_auth_decision`` so a bad
 token reaches the app marked ``Invalid`` and is answered by ``api/auth.py`` with Watcher's
-error body (and a ``WWW-Authenticate`` naming Keystone), not the middleware's own.
+error body, not the middleware's own; on the way out the middleware adds to every 401 a
+``WWW-Authenticate: Keystone uri=...`` naming where to get a token.
 """
 
 from __future__ import annotations
