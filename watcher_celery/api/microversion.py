@@ -26,6 +26,8 @@ def _requested(headers) -> str | None:
     """The ``infra-optim`` entry of the header, parsed by microversion-parse as upstream does:
     ``compute 2.1, infra-optim 1.3`` asks for 1.3; no entry for this service is None."""
     for value in headers.getlist(HEADER):
+        if not value.strip():
+            continue  # an empty header is no header
         for entry in value.split(","):
             if not ENTRY.fullmatch(entry.strip()):
                 raise Invalid(
