@@ -6,12 +6,22 @@ import argparse
 import os
 import sys
 
+from watcher_celery import exposure
 from watcher_celery.config import get_settings
 from watcher_celery.queues import ALL, ROLES, queue_name, roles_of
 
 
 def _api(_args) -> int:
     settings = get_settings()
+    refusal = exposure.api_refusal(settings)
+    if refusal:
+        print(f"watcher-celery api: {refusal}", file=sys.stderr, flush=True)
+        return 2
+    if settings.auth == "keystone" and settings.public_endpoint:
+        from watcher_celery.api.catalog import register
+
+        for change in register(settings):
+            print(f"watcher-celery api: catalog: {change}", flush=True)
     from gunicorn.app.wsgiapp import run
 
     sys.argv = [
@@ -24,6 +34,8 @@ def _api(_args) -> int:
         os.environ.get("WATCHER_API_THREADS", "4"),
         "--access-logfile",
         "-",
+        "--config",
+        "python:watcher_celery.api.gunicorn_conf",
         "watcher_celery.wsgi:application",
     ]
     run()
@@ -70,10 +82,14 @@ def _beat(_args) -> int:
 
 
 def _flower(_args) -> int:
+    credentials, refusal = exposure.flower_basic_auth(os.environ)
+    if refusal:
+        print(f"watcher-celery flower: {refusal}", file=sys.stderr, flush=True)
+        return 2
     from watcher_celery.celery_app import app
 
     port = os.environ.get("WATCHER_FLOWER_PORT", "5555")
-    app.start(["flower", f"--port={port}", "--address=127.0.0.1"])
+    app.start(["flower", f"--port={port}", "--address=127.0.0.1", f"--basic-auth={credentials}"])
     return 0
 
 

@@ -49,6 +49,19 @@ def deployment_id(database_url: str) -> str:
     return hashlib.sha256(public.encode()).hexdigest()[:12]
 
 
+AUTH_MODES = ("none", "tokens", "keystone")
+
+
+def _auth_mode() -> str:
+    """``WATCHER_AUTH``; without it, ``WATCHER_AUTH_ENABLED=true`` still means static tokens."""
+    mode = os.environ.get("WATCHER_AUTH", "").strip().lower()
+    if not mode:
+        return "tokens" if _env_bool("WATCHER_AUTH_ENABLED", False) else "none"
+    if mode not in AUTH_MODES:
+        raise ValueError(f"WATCHER_AUTH must be one of {', '.join(AUTH_MODES)}, not {mode!r}")
+    return mode
+
+
 @dataclass(frozen=True)
 class Settings:
     """A snapshot of the environment; read with :func:`get_settings`."""
@@ -101,9 +114,31 @@ class Settings:
     prometheus_select_all_above: int = 2_000
     service_down_time: int = 90
     heartbeat_interval: int = 60
-    auth_enabled: bool = False
+    # "none", "tokens" (WATCHER_AUTH_TOKENS) or "keystone" (keystonemiddleware, docs/openstack.md)
+    auth: str = "none"
     auth_tokens: str = ""
     webhooks_public: bool = False
+    # Serve without authentication on a non-loopback address anyway (an explicit opt-out).
+    api_allow_unauthenticated: bool = False
+    # oslo.policy file overriding the built-in rules (upstream Watcher's rule names).
+    policy_file: str = ""
+    # Keystone (WATCHER_AUTH=keystone): the service user keystonemiddleware validates tokens
+    # with, and the catalog entry registered at start-up (docs/openstack.md).
+    keystone_auth_url: str = ""
+    keystone_username: str = ""
+    keystone_password: str = ""
+    keystone_project_name: str = "service"
+    keystone_user_domain_name: str = "Default"
+    keystone_project_domain_name: str = "Default"
+    keystone_region_name: str = "RegionOne"
+    keystone_interface: str = "public"
+    # URL clients reach the API at, registered in the catalog as service type infra-optim
+    # (empty: no registration).
+    public_endpoint: str = ""
+    # X-Forwarded-* headers trusted from this many proxies in front of the API (0: none).
+    api_proxies: int = 0
+    # Largest request body the API reads, in bytes.
+    api_max_body: int = 1_048_576
     # Seconds the API waits for a decision engine to answer (data model, strategy state).
     de_answer_timeout: float = 30.0
     # Dispatch without loss (docs/reliability.md).
@@ -165,9 +200,22 @@ class Settings:
             prometheus_select_all_above=_env_int("WATCHER_PROMETHEUS_SELECT_ALL_ABOVE", 2_000),
             service_down_time=_env_int("WATCHER_SERVICE_DOWN_TIME", 90),
             heartbeat_interval=_env_int("WATCHER_HEARTBEAT_INTERVAL", 60),
-            auth_enabled=_env_bool("WATCHER_AUTH_ENABLED", False),
+            auth=_auth_mode(),
             auth_tokens=_env("WATCHER_AUTH_TOKENS", ""),
             webhooks_public=_env_bool("WATCHER_WEBHOOKS_PUBLIC", False),
+            api_allow_unauthenticated=_env_bool("WATCHER_API_ALLOW_UNAUTHENTICATED", False),
+            policy_file=_env("WATCHER_POLICY_FILE", ""),
+            keystone_auth_url=_env("WATCHER_KEYSTONE_AUTH_URL", ""),
+            keystone_username=_env("WATCHER_KEYSTONE_USERNAME", ""),
+            keystone_password=_env("WATCHER_KEYSTONE_PASSWORD", ""),
+            keystone_project_name=_env("WATCHER_KEYSTONE_PROJECT_NAME", "service"),
+            keystone_user_domain_name=_env("WATCHER_KEYSTONE_USER_DOMAIN_NAME", "Default"),
+            keystone_project_domain_name=_env("WATCHER_KEYSTONE_PROJECT_DOMAIN_NAME", "Default"),
+            keystone_region_name=_env("WATCHER_KEYSTONE_REGION_NAME", "RegionOne"),
+            keystone_interface=_env("WATCHER_KEYSTONE_INTERFACE", "public"),
+            public_endpoint=_env("WATCHER_PUBLIC_ENDPOINT", ""),
+            api_proxies=_env_int("WATCHER_API_PROXIES", 0),
+            api_max_body=_env_int("WATCHER_API_MAX_BODY", 1_048_576),
             de_answer_timeout=_env_float("WATCHER_DE_ANSWER_TIMEOUT", 30.0),
             outbox_relay_interval=_env_float("WATCHER_OUTBOX_RELAY_INTERVAL", 1.0),
             outbox_claim_seconds=_env_int("WATCHER_OUTBOX_CLAIM_SECONDS", 15),
@@ -176,6 +224,10 @@ class Settings:
             audit_lease_seconds=_env_int("WATCHER_AUDIT_LEASE", 3600),
             broker_visibility_timeout=_env_int("WATCHER_BROKER_VISIBILITY_TIMEOUT", 120),
         )
+
+    @property
+    def auth_enabled(self) -> bool:
+        return self.auth != "none"
 
     @property
     def embedded(self) -> bool:

@@ -35,8 +35,10 @@ class Forbidden(WatcherCeleryError):
 class NotFound(WatcherCeleryError):
     """Raised when an object named by uuid or name does not exist (or is soft-deleted)."""
 
-    def __init__(self, resource: str, ident: object) -> None:
-        super().__init__(f"{resource} {ident} could not be found", resource=resource, ident=ident)
+    def __init__(self, resource: str, ident: object, message: str | None = None) -> None:
+        super().__init__(
+            message or f"{resource} {ident} could not be found", resource=resource, ident=ident
+        )
 
 
 class Conflict(WatcherCeleryError):

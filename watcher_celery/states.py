@@ -89,8 +89,9 @@ AUDIT_TRANSITIONS: dict[tuple[AuditState, AuditState], frozenset[Actor]] = {
 
 _P = ActionPlanState
 ACTION_PLAN_TRANSITIONS: dict[tuple[ActionPlanState, ActionPlanState], frozenset[Actor]] = {
-    (_P.RECOMMENDED, _P.PENDING): OP,
-    (_P.RECOMMENDED, _P.ONGOING): SVC,  # auto_trigger launches straight from RECOMMENDED
+    # The operator starts a plan; the decision engine does for an auto_trigger audit. The
+    # applier launches PENDING plans only, so a task sent by any other path cannot start one.
+    (_P.RECOMMENDED, _P.PENDING): BOTH,
     (_P.PENDING, _P.ONGOING): SVC,
     (_P.ONGOING, _P.SUCCEEDED): SVC,
     (_P.ONGOING, _P.FAILED): SVC,

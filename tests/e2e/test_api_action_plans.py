@@ -94,7 +94,7 @@ def test_delete_of_an_unfinished_plan_is_400(client, plan_state):
     _, plan, _ = make_plan(plan_state=plan_state)
     response = client.delete(f"/v1/action_plans/{plan}")
     assert response.status_code == 400
-    assert fault(response)["faultstring"] == f"Couldn't delete when state is '{plan_state}'"
+    assert fault(response)["faultstring"] == f"Couldn't delete when state is '{plan_state}'."
 
 
 def test_skip_needs_microversion_1_5(api):

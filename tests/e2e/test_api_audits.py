@@ -91,7 +91,7 @@ def test_delete_only_from_finished_states_and_soft(client):
     audit = _audit(client)
     refused = client.delete(f"/v1/audits/{audit['uuid']}")
     assert refused.status_code == 400
-    assert fault(refused)["faultstring"] == "Couldn't delete when state is 'PENDING'"
+    assert fault(refused)["faultstring"] == "Couldn't delete when state is 'PENDING'."
     _patch(client, audit, _replace("/state", "CANCELLED"))
     assert client.delete(f"/v1/audits/{audit['name']}").status_code == 204
     assert client.get(f"/v1/audits/{audit['uuid']}").status_code == 404

@@ -27,7 +27,8 @@ def _get(client, path, version=None):
         ("infra-optim 1.3", "1.3"),
         ("infra-optim latest", "1.7"),
         ("compute 2.90", "1.0"),  # another service's header is not ours
-        ("infra-optim one.two", "1.0"),
+        ("compute 2.1, infra-optim 1.3", "1.3"),  # one header for several services
+        ("compute 2.1,infra-optim 1.5", "1.5"),
     ],
 )
 def test_version_is_negotiated_and_reported(client, sent, negotiated):
@@ -44,6 +45,15 @@ def test_version_outside_the_range_is_406(client, sent):
     response = _get(client, "/v1/audits", sent)
     assert response.status_code == 406
     assert "[1.0, 1.7]" in fault(response)["faultstring"]
+
+
+@pytest.mark.parametrize(
+    "sent", ["infra-optim one.two", "infra-optim", "garbage", "infra-optim 1.x"]
+)
+def test_garbled_version_header_is_400(client, sent):
+    response = _get(client, "/v1/goals", sent)
+    assert response.status_code == 400
+    assert "Invalid value for OpenStack-API-Version header" in fault(response)["faultstring"]
 
 
 def test_v1_document_lists_data_model_and_webhooks_from_their_versions(client):

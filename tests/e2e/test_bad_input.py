@@ -50,7 +50,7 @@ def _counts() -> tuple[int, int, int]:
         (
             {"audit_type": "ONESHOT", "goal": "dummy", "parameters": {"para1": 2}},
             400,
-            "need a strategy",
+            "no predefined strategy",
         ),
         (
             {"audit_type": "ONESHOT", "goal": "server_consolidation", "strategy": "dummy"},

@@ -18,6 +18,7 @@ from tests.realcloud.keystone import Keystone, running_keystone
 from tests.realcloud.mariadb import MariaDB
 from tests.realcloud.view import CloudView
 from tests.support.processes import start_worker
+from tests.realcloud.watcher_service import start_watcher_behind_keystone
 
 RUN_PREFIX = f"wcrc_{uuid.uuid4().hex[:10]}"
 
@@ -110,3 +111,13 @@ def pytest_terminal_summary(terminalreporter):
         for name, seconds in sorted(ACTION_SECONDS.items()):
             shown = ", ".join(f"{s:.1f}" for s in seconds)
             terminalreporter.write_line(f"{name}: {shown}")
+
+
+@pytest.fixture(scope="session")
+def watcher_cloud(keystone, service_env, log_dir, realcloud_dir, worker):
+    """The Watcher API behind the tier's Keystone, registered in its catalog, with a worker."""
+    cloud = start_watcher_behind_keystone(
+        keystone, service_env, log_dir, realcloud_dir, uuid.uuid4().hex[:6]
+    )
+    yield cloud
+    cloud.service.stop()

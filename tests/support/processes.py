@@ -85,18 +85,28 @@ def start_worker(env: dict[str, str], log_dir: Path) -> Service:
     return worker
 
 
-def start_api(env: dict[str, str], log_dir: Path) -> tuple[Service, str]:
-    port = free_port()
+def start_api(env: dict[str, str], log_dir: Path, port: int | None = None) -> tuple[Service, str]:
+    port = port or free_port()
     api = Service("api", {**env, "WATCHER_API_PORT": str(port)}, log_dir)
     base = f"http://127.0.0.1:{port}"
+    wait_until_answers(api, base + "/")
+    return api, base
+
+
+def wait_until_answers(service: Service, url: str, timeout: float = 60) -> None:
+    """Wait for ``url`` to answer 200; a service that exits meanwhile raises with its log."""
 
     def answers():
-        if api.process.poll() is not None:
-            raise RuntimeError(f"api exited early:\n{api.log()[-3000:]}")
+        if service.process.poll() is not None:
+            raise RuntimeError(f"{service.role} exited early:\n{service.log()[-3000:]}")
         try:
-            return requests.get(base + "/", timeout=5).status_code == 200
+            return requests.get(url, timeout=5).status_code == 200
         except requests.RequestException:
             return False
 
-    wait_for(answers, 60, "the API to answer")
-    return api, base
+    wait_for(answers, timeout, f"{service.role} to answer")
+
+
+def start_beat(env: dict[str, str], log_dir: Path) -> Service:
+    """celery beat looking at the audits table every second (CONTINUOUS audits run)."""
+    return Service("beat", {**env, "WATCHER_CONTINUOUS_AUDIT_INTERVAL": "1"}, log_dir)

@@ -6,6 +6,7 @@ from flask import Flask, send_from_directory
 from sqlalchemy.exc import StatementError
 from swagger_ui_bundle import swagger_ui_path
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from watcher_celery.api import (
     action_plans,
@@ -13,9 +14,13 @@ from watcher_celery.api import (
     audit_templates,
     audits,
     auth,
+    bookmarks,
     data_model,
     goals,
+    keystone,
     microversion,
+    openapi,
+    policy,
     root,
     scoring_engines,
     services,
@@ -55,9 +60,11 @@ def _serve_docs_asset(filename: str):
 
 def create_app(sync: bool = True) -> Flask:
     """Build the WSGI app; ``sync`` writes installed goals, strategies and scorers to the DB."""
-    auth.parse_tokens(get_settings().auth_tokens)  # refuse to start on a malformed setting
+    settings = get_settings()
+    auth.parse_tokens(settings.auth_tokens)  # refuse to start on a malformed setting
     app = Flask("watcher_celery")
     app.config.update(
+        MAX_CONTENT_LENGTH=settings.api_max_body,
         API_TITLE="Watcher API",
         API_VERSION="1.7",
         OPENAPI_VERSION="3.0.3",
@@ -85,6 +92,16 @@ def create_app(sync: bool = True) -> Flask:
     app.before_request(auth.check)
     app.before_request(microversion.negotiate)
     app.after_request(microversion.add_headers)
+
+    openapi.complete(api.spec)
+    app.wsgi_app = bookmarks.BookmarkRoutes(app.wsgi_app)
+    if settings.auth_enabled:
+        policy.enforcer()  # a missing or malformed policy file stops start-up
+    if settings.auth == "keystone":
+        app.wsgi_app = keystone.protect(app.wsgi_app, settings)
+    if settings.api_proxies > 0:
+        n = settings.api_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
 
     if sync:
         from watcher_celery.api.scoring_engines.catalog import sync_scoring_engines

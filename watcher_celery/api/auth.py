@@ -1,30 +1,36 @@
-"""Token authentication: ``X-Auth-Token`` checked against the tokens the service is given.
+"""Authentication and policy, checked once per request (a ``before_request`` hook).
 
-``WATCHER_AUTH_TOKENS="tokenA:admin,tokenB:reader"`` names each token's role: ``admin`` may do
-everything, ``reader`` only GET (403 on writes); no or an unknown token is 401. Authentication
-is off unless ``WATCHER_AUTH_ENABLED`` is true (the embedded ``make run`` is local).
-``WATCHER_WEBHOOKS_PUBLIC`` exempts ``POST /v1/webhooks/...`` so an alarm service can call it
-without a token. ``/`` and the API documentation are public.
+``WATCHER_AUTH`` chooses who vouches for the caller:
 
-Enforced once, as a ``before_request`` hook, so no view can forget it; ``api/smorest.py``
-documents the 401 and 403 answers on every operation and the spec names the header.
-Tokens are compared in constant time and never logged or echoed.
+* ``none`` — nobody; every request may do everything (the embedded ``make run``; the API
+  refuses to listen like this beyond loopback, ``watcher_celery/exposure.py``);
+* ``tokens`` — static tokens: ``WATCHER_AUTH_TOKENS="tokenA:admin,tokenB:reader"`` gives each
+  ``X-Auth-Token`` its role (``admin``, ``reader`` or ``service``); compared in constant time,
+  never logged or echoed;
+* ``keystone`` — keystonemiddleware's ``auth_token`` validates the token against Keystone and
+  sets ``X-Identity-Status`` and ``X-Roles`` (``api/keystone.py``).
+
+Either way the roles then go through upstream Watcher's policy (``api/policy.py``): no or an
+invalid token is 401, a role the rule does not admit is 403 ``Policy doesn't allow <rule> to be
+performed.``. ``/`` and the API documentation are public; ``WATCHER_WEBHOOKS_PUBLIC`` exempts
+``POST /v1/webhooks/...`` (upstream's ``[api] enable_webhooks_auth = False``).
 """
 
 from __future__ import annotations
 
 import hmac
 from functools import cache
+from typing import Any
 
 from flask import request
 
+from watcher_celery.api import policy
 from watcher_celery.config import get_settings
 from watcher_celery.errors import Forbidden, NotAuthenticated
 
 HEADER = "X-Auth-Token"
-ADMIN, READER = "admin", "reader"
-ROLES = frozenset({ADMIN, READER})
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+ADMIN, READER, SERVICE = "admin", "reader", "service"
+ROLES = frozenset({ADMIN, READER, SERVICE})
 PUBLIC_PATHS = frozenset({"/", "/openapi.json", "/docs"})
 SECURITY_SCHEME = {"type": "apiKey", "in": "header", "name": HEADER}
 
@@ -36,7 +42,10 @@ def parse_tokens(raw: str) -> tuple[tuple[str, str], ...]:
     for entry in filter(None, (part.strip() for part in raw.split(","))):
         token, _, role = entry.rpartition(":")
         if not token or role not in ROLES:
-            raise ValueError("WATCHER_AUTH_TOKENS entries must be <token>:admin or <token>:reader")
+            raise ValueError(
+                "WATCHER_AUTH_TOKENS entries must be <token>:admin, <token>:reader or "
+                "<token>:service"
+            )
         pairs.append((token, role))
     return tuple(pairs)
 
@@ -57,12 +66,28 @@ def _public(path: str) -> bool:
     return get_settings().webhooks_public and path.startswith("/v1/webhooks/")
 
 
+def credentials() -> dict[str, Any] | None:
+    """The caller as oslo.policy sees it (``roles``, ``project_id``, ...), or None."""
+    if get_settings().auth == "keystone":
+        if request.headers.get("X-Identity-Status") != "Confirmed":
+            return None
+        roles = [r.strip() for r in request.headers.get("X-Roles", "").split(",") if r.strip()]
+        return {
+            "roles": roles,
+            "user_id": request.headers.get("X-User-Id"),
+            "project_id": request.headers.get("X-Project-Id"),
+        }
+    role = role_of(request.headers.get(HEADER))
+    return None if role is None else {"roles": [role]}
+
+
 def check() -> None:
-    """before_request: 401 without a valid token, 403 when a reader tries to write."""
+    """before_request: 401 without valid credentials, 403 when the policy says no."""
     if not get_settings().auth_enabled or _public(request.path.rstrip("/") or "/"):
         return
-    role = role_of(request.headers.get(HEADER))
-    if role is None:
+    caller = credentials()
+    if caller is None:
         raise NotAuthenticated("Authentication required: send a valid X-Auth-Token header")
-    if request.method not in READ_METHODS and role != ADMIN:
-        raise Forbidden(f"Policy doesn't allow {request.method} {request.path} to be performed")
+    rule = policy.rule_for(request)
+    if rule is not None and not policy.allowed(rule, caller):
+        raise Forbidden(f"Policy doesn't allow {rule} to be performed.")

@@ -50,14 +50,18 @@ def status_for(exc: WatcherCeleryError) -> int:
     return 500
 
 
-def error_response(status: int, message: str) -> Response:
+def error_body(status: int, message: str) -> str:
+    """The JSON text of Watcher's error body for ``status``."""
     fault = {
         "faultcode": "Client" if status < 500 else "Server",
         "faultstring": message,
         "debuginfo": None,
     }
-    body = json.dumps({"error_message": json.dumps(fault)})
-    return Response(body, status=status, mimetype="application/json")
+    return json.dumps({"error_message": json.dumps(fault)})
+
+
+def error_response(status: int, message: str) -> Response:
+    return Response(error_body(status, message), status=status, mimetype="application/json")
 
 
 def _validation_message(messages: object) -> str:
@@ -85,7 +89,8 @@ def _validation_message(messages: object) -> str:
 
 
 def handle_http_exception(exc: HTTPException) -> Response:
-    """flask-smorest and werkzeug errors: 422 (schema validation) is answered as 400."""
+    """flask-smorest and werkzeug errors: 422 (schema validation) is answered as 400; the
+    exception's own headers (``Allow`` on a 405, ...) are kept."""
     messages = getattr(exc, "data", {}).get("messages") if hasattr(exc, "data") else None
     status = exc.code or 500
     if status == 422:
@@ -93,7 +98,11 @@ def handle_http_exception(exc: HTTPException) -> Response:
     message = exc.description or exc.name
     if messages:
         message = _validation_message(messages)
-    return error_response(status, message)
+    response = error_response(status, message)
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def handle_watcher_error(exc: WatcherCeleryError) -> Response:

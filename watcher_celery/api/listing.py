@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, false, select
 from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.orm.interfaces import LoaderOption
 
@@ -16,8 +16,9 @@ from watcher_celery.api.pagination import (
     collection_schema,
     paginate,
 )
-from watcher_celery.api.smorest import Blueprint, get_or_404, register_collection, visible
+from watcher_celery.api.smorest import Blueprint, is_uuid, register_collection, visible
 from watcher_celery.db import session_scope
+from watcher_celery.errors import Invalid
 
 Filters = Callable[[Session, dict[str, Any]], list[ColumnElement[bool]]]
 
@@ -59,19 +60,31 @@ def register(
     register_collection(blp, query_schema, list_page, noun, collection_schema(name, schema))
 
 
+def referenced_ids(related: type, arg: str, ident: str):
+    """``SELECT id`` of the rows ``ident`` names (UUID, or name where the model has one),
+    soft-deleted ones included, as upstream's joins include them. A filter on an unknown or
+    deleted parent is then an empty page (200), not a 404. ``*_uuid`` filters take UUIDs only
+    (400 otherwise), as upstream types them."""
+    if is_uuid(ident):
+        return select(related.id).where(related.uuid == str(ident))
+    if arg.endswith("_uuid"):
+        raise Invalid(f"Invalid input for field/attribute {arg}. Value: '{ident}'. Expected a uuid")
+    if hasattr(related, "name"):
+        return select(related.id).where(related.name == ident)
+    return select(related.id).where(false())
+
+
 def by_reference(model: type, **lookups: tuple[str, type, str]) -> Filters:
     """Filters naming a related object by UUID or name: ``arg=(column, Model, resource)``.
 
-    e.g. ``by_reference(Audit, goal=("goal_id", Goal, "Goal"))`` answers ``?goal=dummy``;
-    an unknown object is 404.
+    e.g. ``by_reference(Audit, goal=("goal_id", Goal, "Goal"))`` answers ``?goal=dummy``.
     """
 
-    def filters(session: Session, args: dict[str, Any]) -> list[ColumnElement[bool]]:
+    def filters(_session: Session, args: dict[str, Any]) -> list[ColumnElement[bool]]:
         clauses = []
-        for arg, (column, related, resource) in lookups.items():
+        for arg, (column, related, _resource) in lookups.items():
             if args.get(arg):
-                row = get_or_404(session, related, args[arg], resource)
-                clauses.append(getattr(model, column) == row.id)
+                clauses.append(getattr(model, column).in_(referenced_ids(related, arg, args[arg])))
         return clauses
 
     return filters

@@ -2,37 +2,61 @@
 
 from __future__ import annotations
 
+import re
+
+import microversion_parse
 from flask import g, request
 from flask.wrappers import Response
 
-from watcher_celery.errors import NotAcceptable
+from watcher_celery.errors import Invalid, NotAcceptable
 
 SERVICE_TYPE = "infra-optim"
 MIN_VERSION = (1, 0)
 MAX_VERSION = (1, 7)
 HEADER = "OpenStack-API-Version"
+ENTRY = re.compile(r"[\w.-]+\s+\S+")
+VERSION = re.compile(r"\d{1,4}(\.\d{1,4}){0,2}")
 
 
 def fmt(version: tuple[int, int]) -> str:
     return f"{version[0]}.{version[1]}"
 
 
-def parse(header: str | None) -> tuple[int, int]:
-    """The negotiated version; missing or unparseable means 1.0, ``latest`` the maximum."""
-    if not header:
+def _requested(headers) -> str | None:
+    """The ``infra-optim`` entry of the header, parsed by microversion-parse as upstream does:
+    ``compute 2.1, infra-optim 1.3`` asks for 1.3; no entry for this service is None."""
+    for value in headers.getlist(HEADER):
+        if not value.strip():
+            continue  # an empty header is no header
+        for entry in value.split(","):
+            if not ENTRY.fullmatch(entry.strip()):
+                raise Invalid(
+                    f"Invalid value for {HEADER} header: {entry.strip()!r} is not "
+                    f"'<service type> <version>', e.g. '{SERVICE_TYPE} {fmt(MAX_VERSION)}'"
+                )
+    try:
+        return microversion_parse.get_version(headers, service_type=SERVICE_TYPE)
+    except (ValueError, TypeError) as exc:
+        raise Invalid(f"Invalid value for {HEADER} header: {exc}") from None
+
+
+def parse(headers) -> tuple[int, int]:
+    """The negotiated version: none asked for is 1.0, ``latest`` the maximum, a value that is
+    not ``X.Y`` a 400, a version outside the supported range a 406."""
+    raw = _requested(headers)
+    if raw is None:
         return MIN_VERSION
-    parts = header.strip().split()
-    if len(parts) != 2 or parts[0].lower() != SERVICE_TYPE:
-        return MIN_VERSION
-    raw = parts[1].lower()
+    raw = raw.strip().lower()
     if raw == "latest":
         return MAX_VERSION
-    try:
-        major, _, minor = raw.partition(".")
-        version = (int(major), int(minor or 0))
-    except ValueError:
-        return MIN_VERSION
-    if not MIN_VERSION <= version <= MAX_VERSION:
+    if not VERSION.fullmatch(raw):
+        raise Invalid(
+            f"Invalid value for {HEADER} header: {raw!r} is not a version such as "
+            f"'{SERVICE_TYPE} {fmt(MAX_VERSION)}' or '{SERVICE_TYPE} latest'"
+        )
+    parts = tuple(int(p) for p in raw.split("."))
+    version = (parts[0], parts[1] if len(parts) > 1 else 0)
+    if len(parts) > 2 or not MIN_VERSION <= version <= MAX_VERSION:
         raise NotAcceptable(
             f"Version {raw} was requested but the minor version is not supported by this "
             f"version of Watcher. Please specify a version in the supported version range "
@@ -45,7 +69,7 @@ def negotiate() -> None:
     """before_request: store the version on ``g`` (406 outside the supported range)."""
     g.api_version = MIN_VERSION
     if request.path.startswith("/v1"):
-        g.api_version = parse(request.headers.get(HEADER))
+        g.api_version = parse(request.headers)
 
 
 def current() -> tuple[int, int]:

@@ -26,10 +26,19 @@ PAGE_ARGS = ("limit", "marker", "sort_key", "sort_dir")
 
 
 class PageQuerySchema(Schema):
-    limit = fields.Integer(metadata={"description": "page size, capped at the server maximum"})
+    limit = fields.Integer(
+        validate=validate.Range(min=1, error="Limit must be positive"),
+        metadata={"description": "page size, capped at the server maximum"},
+    )
     marker = fields.String(metadata={"description": "the last UUID (services: id) seen"})
     sort_key = fields.String(load_default="id")
-    sort_dir = fields.String(load_default="asc", validate=validate.OneOf(["asc", "desc"]))
+    sort_dir = fields.String(
+        load_default="asc",
+        validate=validate.OneOf(
+            ["asc", "desc"],
+            error="Invalid sort direction: {input}. Acceptable values are 'asc' or 'desc'",
+        ),
+    )
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,12 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from webargs.flaskparser import FlaskParser
+from webargs.core import missing
+from webargs.flaskparser import FlaskParser, is_json_request
 
+from watcher_celery.api import json_body
 from watcher_celery.api.errors import handle_http_exception
+from watcher_celery.api.openapi import VERSION_HEADER
 from watcher_celery.errors import NotFound
 
 WRITE_METHODS = frozenset({"post", "put", "patch", "delete"})
@@ -41,6 +44,7 @@ ERRORS_ANY = {
 ERRORS_WRITE = {
     403: "The token's role may only read.",
     409: "Conflicts with the current data (duplicate name, state of a related object).",
+    413: "The request body is larger than WATCHER_API_MAX_BODY.",
 }
 
 
@@ -54,9 +58,15 @@ class Api(flask_smorest.Api):
 
 
 class _Parser(FlaskParser):
-    """Invalid query or body: Watcher answers 400, not webargs' 422."""
+    """Invalid query or body: Watcher answers 400, not webargs' 422; bodies are parsed by
+    ``json_body.loads`` (deep nesting and giant integers are a 400, not a crash)."""
 
     DEFAULT_VALIDATION_STATUS = 400
+
+    def _raw_load_json(self, req):
+        if not is_json_request(req):
+            return missing
+        return json_body.loads(req.get_data(cache=True))
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -65,6 +75,7 @@ class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = _Parser()
 
     def route(self, rule, *, parameters=None, tags=None, **options):
+        parameters = [*(parameters or []), VERSION_HEADER]
         register = super().route(rule, parameters=parameters, tags=tags, **options)
 
         def decorator(view):

@@ -22,4 +22,4 @@ def move_or_400(
             expected=expected or row.state,
         )
     except IllegalTransition:
-        raise Invalid(f"Couldn't {verb} when state is '{row.state}'") from None
+        raise Invalid(f"Couldn't {verb} when state is '{row.state}'.") from None

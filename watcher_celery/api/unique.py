@@ -16,4 +16,4 @@ def unique_name(kind: str, name: str | None) -> Iterator[None]:
     try:
         yield
     except IntegrityError:
-        raise Conflict(f"{kind.capitalize()} named '{name}' already exists") from None
+        raise Conflict(f"An {kind} with UUID or name {name} already exists") from None

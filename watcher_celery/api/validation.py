@@ -36,7 +36,10 @@ def goal_and_strategy(
 def parameters(strategy: Strategy | None, given: dict[str, Any] | None) -> dict[str, Any]:
     """``given`` with the strategy's defaults filled; 400 for unknown keys or wrong types."""
     if given and strategy is None:
-        raise Invalid("Audit parameters need a strategy to validate them against")
+        raise Invalid(
+            "Specify parameters but no predefined strategy for audit, or no parameter spec "
+            "in predefined strategy"
+        )
     if strategy is None:
         return dict(given or {})
     return strategy_parameters.validate(strategy.parameters_spec, given)

@@ -22,9 +22,32 @@ class UTCDateTime(fields.DateTime):
         return super()._serialize(value, attr, obj, **kwargs)
 
 
+class AlwaysList(fields.List):
+    """A list field that upstream always sends as a list: null in the database dumps as ``[]``
+    (python-watcherclient iterates these without checking for None)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize([] if value is None else value, attr, obj, **kwargs)
+
+
+class AlwaysDict(fields.Dict):
+    """An object field that upstream always sends as an object: null dumps as ``{}``."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize({} if value is None else value, attr, obj, **kwargs)
+
+
 def optional_string(getter) -> fields.Function:
     """A string computed from the row that may be null (e.g. the name of an optional strategy)."""
     return fields.Function(getter, allow_none=True, metadata={"type": "string"})
+
+
+def since(minor: int) -> dict[str, str]:
+    """Field metadata telling OpenAPI readers which microversion shows the field."""
+    return {
+        "description": f"Present from API microversion 1.{minor} "
+        f"(send 'OpenStack-API-Version: infra-optim 1.{minor}' or later)"
+    }
 
 
 LINK = {

@@ -182,6 +182,16 @@ def _plan_audit(audit: Audit) -> AuditResult:
                 expected=ActionState.PENDING,
             )
         plan = save_plan(session, audit_row, strategy_row, planned, rows, overall)
+        launch = audit.auto_trigger and plan.state == ActionPlanState.RECOMMENDED
+        if launch:
+            transition(
+                session,
+                ActionPlan,
+                plan.uuid,
+                ActionPlanState.PENDING,
+                Actor.SERVICE,
+                expected=ActionPlanState.RECOMMENDED,
+            )
         audit_row.parameters = params
         if audit_row.strategy_id is None:
             audit_row.strategy_id = strategy_row.id
@@ -196,7 +206,7 @@ def _plan_audit(audit: Audit) -> AuditResult:
                 expected=AuditState.ONGOING,
             )
             final = AuditState.SUCCEEDED
-        if audit.auto_trigger and plan.state == ActionPlanState.RECOMMENDED:
+        if launch:
             # Launched in the plan's own transaction: a worker dying now cannot lose it.
             dispatch.launch_action_plan(session, plan.uuid)
     return AuditResult(final, plan.uuid)

@@ -105,7 +105,8 @@ def events(applier_env) -> Iterator[EventTap]:
 
 
 def make_dag_plan(steps: list[tuple[str, dict, list[int]]], strategy: str = "dummy") -> dict:
-    """A RECOMMENDED plan whose actions are ``(type, input parameters, parent indexes)``."""
+    """A plan the operator has started (PENDING, as ``POST /start`` leaves it) whose actions
+    are ``(type, input parameters, parent indexes)``."""
     sync_plugins()
     with session_scope() as session:
         goal = session.scalars(select(Goal).where(Goal.name == "dummy", Goal.deleted == 0)).one()
@@ -125,7 +126,7 @@ def make_dag_plan(steps: list[tuple[str, dict, list[int]]], strategy: str = "dum
         )
         session.add(audit)
         session.flush()
-        plan = ActionPlan(audit_id=audit.id, strategy_id=row.id, state="RECOMMENDED")
+        plan = ActionPlan(audit_id=audit.id, strategy_id=row.id, state="PENDING")
         session.add(plan)
         session.flush()
         RAW_PLANS.append((get_settings().database_url, plan.id))

@@ -1,4 +1,4 @@
-"""Parsing ``WATCHER_AUTH_TOKENS``: roles are admin or reader, anything else refused."""
+"""Parsing ``WATCHER_AUTH_TOKENS``: roles are admin, reader or service, anything else refused."""
 
 from __future__ import annotations
 
@@ -13,5 +13,5 @@ def test_tokens_and_roles_are_parsed_with_spaces_and_colons_in_tokens():
 
 @pytest.mark.parametrize("raw", ["a:root", "a", ":admin", "a:admin,b"])
 def test_malformed_settings_are_refused(raw):
-    with pytest.raises(ValueError, match="admin or <token>:reader"):
+    with pytest.raises(ValueError, match="<token>:reader or <token>:service"):
         parse_tokens(raw)

@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields
 
 from watcher_celery.api.pagination import PageQuerySchema
-from watcher_celery.api.views import ResourceSchema
+from watcher_celery.api.views import AlwaysList, ResourceSchema, since
 
 
 class ActionPlanQuerySchema(PageQuerySchema):
@@ -38,7 +38,7 @@ class ActionPlanSchema(ResourceSchema):
     audit_uuid = fields.String(attribute="audit.uuid")
     strategy_uuid = fields.String(attribute="strategy.uuid")
     strategy_name = fields.String(attribute="strategy.name")
-    efficacy_indicators = fields.List(fields.Nested(IndicatorSchema))
-    global_efficacy = fields.List(fields.Dict(), allow_none=True)
+    efficacy_indicators = AlwaysList(fields.Nested(IndicatorSchema))
+    global_efficacy = AlwaysList(fields.Dict())
     hostname = fields.String(allow_none=True)
-    status_message = fields.String(allow_none=True)
+    status_message = fields.String(allow_none=True, metadata=since(5))

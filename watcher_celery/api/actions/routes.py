@@ -37,18 +37,16 @@ def _get(session, ident: str) -> Action:
     return get_or_404(session, Action, ident, "Action", by_name=False)
 
 
-def _filters(session, args: dict) -> list:
+def _filters(_session, args: dict) -> list:
     if args.get("action_plan_uuid") and args.get("audit_uuid"):
-        raise Invalid("Filter by action_plan_uuid or audit_uuid, not both")
+        raise Invalid("Filtering actions on both audit and action-plan is prohibited")
     clauses = []
     if args.get("action_plan_uuid"):
-        plan = get_or_404(
-            session, ActionPlan, args["action_plan_uuid"], "ActionPlan", by_name=False
-        )
-        clauses.append(Action.action_plan_id == plan.id)
+        plans = listing.referenced_ids(ActionPlan, "action_plan_uuid", args["action_plan_uuid"])
+        clauses.append(Action.action_plan_id.in_(plans))
     if args.get("audit_uuid"):
-        audit = get_or_404(session, Audit, args["audit_uuid"], "Audit")
-        plan_ids = select(ActionPlan.id).where(ActionPlan.audit_id == audit.id)
+        audits = listing.referenced_ids(Audit, "audit_uuid", args["audit_uuid"])
+        plan_ids = select(ActionPlan.id).where(ActionPlan.audit_id.in_(audits))
         clauses.append(Action.action_plan_id.in_(plan_ids))
     return clauses
 

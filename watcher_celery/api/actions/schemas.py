@@ -3,7 +3,7 @@
 from marshmallow import fields
 
 from watcher_celery.api.pagination import PageQuerySchema
-from watcher_celery.api.views import ResourceSchema
+from watcher_celery.api.views import AlwaysDict, AlwaysList, ResourceSchema, since
 
 
 class ActionQuerySchema(PageQuerySchema):
@@ -20,10 +20,10 @@ class ActionSchema(ResourceSchema):
     state = fields.String()
     action_plan_uuid = fields.String(attribute="action_plan.uuid")
     action_type = fields.String()
-    parents = fields.List(fields.String())
-    input_parameters = fields.Dict()
+    parents = AlwaysList(fields.String())
+    input_parameters = AlwaysDict()
     description = fields.Function(
         lambda a: a.description_row.description if a.description_row else "",
         metadata={"type": "string"},
     )
-    status_message = fields.String(allow_none=True)
+    status_message = fields.String(allow_none=True, metadata=since(5))

@@ -97,7 +97,7 @@ class AuditTemplateCreate(MethodView):
                 scope=scope_schema.validate(data.get("scope")),
                 default_parameters=data.get("default_parameters"),
             )
-            with unique_name("audit template", data["name"]):
+            with unique_name("audit_template", data["name"]):
                 session.add(template)
                 session.flush()
             body = AuditTemplateSchema.dump_one(template)
@@ -140,9 +140,18 @@ def _update(session: Session, template: AuditTemplate, changes: dict[str, Any]) 
     if "name" in changes:
         if not changes["name"]:
             raise Invalid("An audit template needs a name")
-        template.name = changes["name"]
+        template.name = _bounded("name", changes["name"], 63)
     if "description" in changes:
-        template.description = changes["description"]
+        template.description = _bounded("description", changes["description"], 255)
+
+
+def _bounded(key: str, value, length: int):
+    """A string field of at most ``length`` characters: longer is a 400, never cut."""
+    if value is not None and not isinstance(value, str):
+        raise Invalid(f"Invalid value for /{key}: a string is expected")
+    if value is not None and len(value) > length:
+        raise Invalid(f"/{key} is at most {length} characters long")
+    return value
 
 
 @blp.route("/<ident>")
@@ -167,7 +176,7 @@ class AuditTemplateItem(MethodView):
             if unknown:
                 raise Invalid(f"Can not patch {', '.join(sorted(unknown))}")
             _update(session, template, changes)
-            with unique_name("audit template", template.name):
+            with unique_name("audit_template", template.name):
                 session.flush()
             session.refresh(template)
             return AuditTemplateSchema.dump_one(template)

@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from watcher_celery.api.pagination import PageQuerySchema
-from watcher_celery.api.views import ResourceSchema, optional_string
+from watcher_celery.api.views import AlwaysList, ResourceSchema, optional_string, since
 
 
 class AuditTemplateCreateSchema(Schema):
@@ -43,5 +43,5 @@ class AuditTemplateSchema(ResourceSchema):
     goal_name = fields.String(attribute="goal.name")
     strategy_uuid = optional_string(lambda t: t.strategy.uuid if t.strategy else None)
     strategy_name = optional_string(lambda t: t.strategy.name if t.strategy else None)
-    scope = fields.List(fields.Raw(), metadata={"items": {}})
-    default_parameters = fields.Dict(allow_none=True)
+    scope = AlwaysList(fields.Raw(), metadata={"items": {}})
+    default_parameters = fields.Dict(allow_none=True, metadata=since(7))

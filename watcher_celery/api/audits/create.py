@@ -28,12 +28,19 @@ def check_interval(interval: str) -> None:
         raise Invalid(f"Interval '{interval}' is neither a number of seconds nor a valid cron")
 
 
+def _generated_name(prefix: str) -> str:
+    """``<prefix>-<UTC timestamp>``, the prefix shortened so the timestamp always fits: two
+    audits from a template with a long name get different names, not a 409."""
+    stamp = datetime.now(UTC).isoformat()
+    return f"{prefix[: NAME_LENGTH - len(stamp) - 1]}-{stamp}"
+
+
 def _times(data: dict[str, Any], audit_type: str) -> None:
     given = [k for k in ("start_time", "end_time") if data.get(k) is not None]
     if given and not microversion.at_least(1):
         raise microversion.too_old(" and ".join(given), 1)
     if given and audit_type == AuditType.ONESHOT:
-        raise Invalid("start_time and end_time are not allowed for ONESHOT audits")
+        raise Invalid(f"Start or End time of audit must not be set for {audit_type}.")
     for key in given:
         value = data[key]
         data[key] = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
@@ -44,13 +51,13 @@ def _times(data: dict[str, Any], audit_type: str) -> None:
 def _goal_and_strategy(session: Session, data: dict[str, Any]):
     template = None
     if data.get("audit_template_uuid") and data.get("goal"):
-        raise Invalid("Give either audit_template_uuid or goal, not both")
+        raise Invalid("Either audit_template_uuid or goal should be provided.")
     if data.get("audit_template_uuid"):
         template = get_or_404(
             session, AuditTemplate, data["audit_template_uuid"], "AuditTemplate", by_name=False
         )
     elif not data.get("goal"):
-        raise Invalid("A goal or an audit_template_uuid is required")
+        raise Invalid("A valid goal or audit_template_id must be provided")
     goal, strategy = validation.goal_and_strategy(
         session,
         template.goal if template else data["goal"],
@@ -68,7 +75,7 @@ def build_audit(session: Session, data: dict[str, Any]) -> Audit:
         audit_type = AuditType(data["audit_type"])
     except ValueError:
         raise Invalid(
-            f"Invalid audit_type '{data['audit_type']}': use one of "
+            f"Audit type {data['audit_type']} could not be found; audit_type is one of "
             f"{', '.join(t.value for t in AuditType)}"
         ) from None
     interval = data.get("interval")
@@ -85,12 +92,11 @@ def build_audit(session: Session, data: dict[str, Any]) -> Audit:
     params.update(data.get("parameters") or {})
     params = validation.parameters(strategy, params)
 
-    name = data.get("name")
-    if not name:
-        prefix = strategy.name if strategy else (template.name if template else goal.name)
-        name = f"{prefix}-{datetime.now(UTC).isoformat()}"
+    name = data.get("name") or _generated_name(
+        strategy.name if strategy else (template.name if template else goal.name)
+    )
     return Audit(
-        name=name[:NAME_LENGTH],
+        name=name,
         audit_type=audit_type,
         state=AuditState.PENDING,
         parameters=params,

@@ -1,9 +1,16 @@
 """Audit schemas: the create body, the list filter and the response."""
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from watcher_celery.api.pagination import PageQuerySchema
-from watcher_celery.api.views import ResourceSchema, UTCDateTime, optional_string
+from watcher_celery.api.views import (
+    AlwaysDict,
+    AlwaysList,
+    ResourceSchema,
+    UTCDateTime,
+    optional_string,
+    since,
+)
 from watcher_celery.states import AuditType
 
 
@@ -12,12 +19,20 @@ class AuditCreateSchema(Schema):
     audit_template_uuid = fields.String()
     goal = fields.String(metadata={"description": "goal UUID or name"})
     strategy = fields.String(metadata={"description": "strategy UUID or name"})
-    name = fields.String()
+    name = fields.String(validate=validate.Length(max=63))
     parameters = fields.Dict(load_default=dict)
-    interval = fields.String(allow_none=True)
+    interval = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=36),
+        metadata={"description": "CONTINUOUS only: seconds, or a five-field cron expression"},
+    )
     auto_trigger = fields.Boolean(load_default=False)
-    start_time = fields.DateTime(allow_none=True)
-    end_time = fields.DateTime(allow_none=True)
+    start_time = fields.DateTime(
+        allow_none=True, metadata={"description": "API microversion 1.1 or later"}
+    )
+    end_time = fields.DateTime(
+        allow_none=True, metadata={"description": "API microversion 1.1 or later"}
+    )
     force = fields.Boolean(load_default=False)
     # Read-only: accepted by the schema only so the API can answer Watcher's message.
     state = fields.Raw(metadata={"readOnly": True})
@@ -58,12 +73,12 @@ class AuditSchema(ResourceSchema):
     strategy_uuid = optional_string(lambda a: a.strategy.uuid if a.strategy else None)
     strategy_name = optional_string(lambda a: a.strategy.name if a.strategy else None)
     interval = fields.String(allow_none=True)
-    scope = fields.List(fields.Raw(), metadata={"items": {}})
+    scope = AlwaysList(fields.Raw(), metadata={"items": {}})
     auto_trigger = fields.Boolean()
     next_run_time = UTCDateTime(allow_none=True)
-    parameters = fields.Dict()
+    parameters = AlwaysDict()
     hostname = fields.String(allow_none=True)
-    start_time = UTCDateTime(allow_none=True)
-    end_time = UTCDateTime(allow_none=True)
-    force = fields.Boolean()
-    status_message = fields.String(allow_none=True)
+    start_time = UTCDateTime(allow_none=True, metadata=since(1))
+    end_time = UTCDateTime(allow_none=True, metadata=since(1))
+    force = fields.Boolean(metadata=since(2))
+    status_message = fields.String(allow_none=True, metadata=since(5))

@@ -68,7 +68,9 @@ def _fields(audit: Audit, changes: dict[str, Any]) -> dict[str, Any]:
     if "name" in changes:
         if not isinstance(changes["name"], str) or not changes["name"]:
             raise Invalid("An audit name must be a non-empty string")
-        values["name"] = changes["name"][:NAME_LENGTH]
+        if len(changes["name"]) > NAME_LENGTH:
+            raise Invalid(f"An audit name is at most {NAME_LENGTH} characters long")
+        values["name"] = changes["name"]
     if "interval" in changes:
         values["interval"] = _interval(audit, changes["interval"])
     if "parameters" in changes:
@@ -84,7 +86,7 @@ def _fields(audit: Audit, changes: dict[str, Any]) -> dict[str, Any]:
     if times and not microversion.at_least(1):
         raise microversion.too_old(" and ".join(times), 1)
     if any(times.values()) and audit.audit_type == AuditType.ONESHOT:
-        raise Invalid("start_time and end_time are not allowed for ONESHOT audits")
+        raise Invalid("Start or End time of audit must not be set for ONESHOT.")
     start = times.get("start_time", audit.start_time)
     end = times.get("end_time", audit.end_time)
     if start and end and _time("start_time", _iso(start)) >= _time("end_time", _iso(end)):

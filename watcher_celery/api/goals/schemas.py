@@ -2,7 +2,7 @@
 
 from marshmallow import fields
 
-from watcher_celery.api.views import ResourceSchema
+from watcher_celery.api.views import AlwaysList, ResourceSchema
 
 
 class GoalSchema(ResourceSchema):
@@ -12,4 +12,4 @@ class GoalSchema(ResourceSchema):
     uuid = fields.String()
     name = fields.String()
     display_name = fields.String()
-    efficacy_specification = fields.List(fields.Dict())
+    efficacy_specification = AlwaysList(fields.Dict())

@@ -35,5 +35,5 @@ class ServiceItem(MethodView):
                 query = query.where(Service.name == ident)
             row = session.scalars(query.order_by(Service.deleted, Service.id).limit(1)).first()
             if row is None:
-                raise NotFound("Service", ident)
+                raise NotFound("Service", ident, f"The service {ident} cannot be found.")
             return ServiceSchema.dump_one(row)

@@ -30,10 +30,7 @@ SORTABLE = {
 }
 
 
-def _filters(session, args: dict) -> list:
-    if not args.get("goal"):
-        return []
-    return [Strategy.goal_id == get_or_404(session, Goal, args["goal"], "Goal").id]
+_filters = listing.by_reference(Strategy, goal=("goal_id", Goal, "Goal"))
 
 
 listing.register(

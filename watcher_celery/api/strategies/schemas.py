@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from watcher_celery.api.pagination import PageQuerySchema
-from watcher_celery.api.views import ResourceSchema
+from watcher_celery.api.views import AlwaysDict, ResourceSchema
 
 
 class StrategySchema(ResourceSchema):
@@ -15,7 +15,7 @@ class StrategySchema(ResourceSchema):
     display_name = fields.String()
     goal_uuid = fields.String(attribute="goal.uuid")
     goal_name = fields.String(attribute="goal.name")
-    parameters_spec = fields.Dict()
+    parameters_spec = AlwaysDict()
 
 
 class StrategyQuerySchema(PageQuerySchema):
