@@ -147,7 +147,7 @@ def build(model: ClusterModel, live_only: bool = False) -> Problem:
             kind,
             instance.pinned_az,
             units,
-            unit_cost(kind, size) * len(units[0]),
+            unit_cost(kind, size) + MIGRATION_OVERHEAD_MB * (len(units[0]) - 1),
             anti,
         )
         items.append(item)

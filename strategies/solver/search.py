@@ -31,6 +31,33 @@ class SearchStats:
     rounds: int = 0
     neighbourhoods: int = 0
     improved: int = 0
+    exact: bool = False  # the whole cluster was one model, solved to proven optimality
+
+
+def _solve_whole(problem, placement, busy, limits, deadline, seed) -> bool:
+    """A cluster no larger than one neighbourhood: one model from the cluster as it stands,
+    every host a possible source, so the optimum among plans of this form is found (and
+    proven, unless the budget runs out). Replaces ``placement`` if better."""
+    start = Placement(problem)
+    hood = neighbourhood.build(
+        problem,
+        start,
+        start.on_host(),
+        start.loads(),
+        busy,
+        [h for h in busy if not problem.hosts[h].pinned],
+        limits,
+        (0, 0),
+    )
+    if not hood.cells:
+        return True
+    result = solve_cpsat(hood.model, max(0.1, deadline - time.monotonic()), seed=seed)
+    if not result.found:
+        return False
+    hood.apply(start, result)
+    if start.worth() > placement.worth():
+        placement.where = start.where
+    return result.status == "optimal"
 
 
 def deal(problem: Problem, placement: Placement, size: int, rng: random.Random | None) -> list:
@@ -93,6 +120,11 @@ def improve(
 ) -> SearchStats:
     """Improve ``placement`` in place until ``deadline`` (``time.monotonic()``)."""
     stats = SearchStats()
+    busy = [h for h, host in problem.hosts.items() if not host.initially_empty]
+    if len(busy) <= size:
+        stats.exact = _solve_whole(problem, placement, busy, limits, deadline, seed)
+        stats.rounds = 1
+        return stats
     rng = random.Random(seed)
     capped = limits.migrations is not None or limits.cost_bytes is not None
     totals = (placement.migrations(), placement.moved_mb()) if capped else (0, 0)
