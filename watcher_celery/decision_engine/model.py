@@ -98,6 +98,20 @@ class Usage:
         self.count += sign
 
 
+@dataclass(slots=True)
+class ServerGroup:
+    """Nova server group: ``affinity`` members share one host, ``anti-affinity`` ones never do.
+
+    The soft policies (``soft-affinity``, ``soft-anti-affinity``) are preferences Nova may
+    break; strategies that honour groups treat them as the hard ones.
+    """
+
+    uuid: str
+    name: str
+    policy: str  # affinity | anti-affinity | soft-affinity | soft-anti-affinity
+    members: tuple[str, ...] = ()  # instance uuids
+
+
 # --- storage and bare metal ---------------------------------------------------------------
 
 
@@ -157,6 +171,7 @@ class ClusterModel:
         self.pools: dict[str, StoragePool] = {}
         self.volumes: dict[str, Volume] = {}
         self.baremetal: dict[str, BaremetalNode] = {}
+        self.server_groups: dict[str, ServerGroup] = {}  # by uuid, when the collector knows them
 
     # building
 
@@ -240,6 +255,7 @@ class ClusterModel:
         new.pools = {n: _clone(p) for n, p in self.pools.items()}
         new.volumes = {u: _clone(v) for u, v in self.volumes.items()}
         new.baremetal = {u: _clone(b) for u, b in self.baremetal.items()}
+        new.server_groups = {u: _clone(g) for u, g in self.server_groups.items()}
         return new
 
 

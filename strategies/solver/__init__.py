@@ -1,0 +1,1 @@
+"""The solver consolidation engine: problem, warm start, neighbourhood search, proven bound."""

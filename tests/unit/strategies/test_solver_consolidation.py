@@ -1,0 +1,190 @@
+"""solver_consolidation: optimal on crafted clusters, every rule kept, a bound that holds."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from strategies.basic import BASIC
+from strategies.solver.bound import release_bound
+from strategies.solver.neighbourhood import Limits
+from strategies.solver.problem import build
+from strategies.solver.warm_start import legal_greedy
+from strategies.solver_consolidation import SOLVER_CONSOLIDATION
+from tests.unit.strategies.brute_force import optimum
+from tests.unit.strategies.clusters import cluster, migrations, run, service_changes
+from watcher_celery.decision_engine.model import ClusterModel, ServerGroup
+
+
+def solve(model: ClusterModel, **parameters):
+    parameters.setdefault("time_budget", 10)
+    return run(SOLVER_CONSOLIDATION, model, **parameters)
+
+
+def replay(model: ClusterModel, solution) -> ClusterModel:
+    """Apply the migrations in plan order on a copy, checking every rule at every step."""
+    after = model.copy()
+    for uuid, source, destination in migrations(solution):
+        instance = after.instances[uuid]
+        assert instance.host == source, uuid
+        node = after.nodes[destination]
+        assert node.state == "up" and node.status == "enabled", destination
+        assert not instance.pinned_az or node.availability_zone == instance.pinned_az
+        assert after.fits(instance, destination), (uuid, destination)
+        after.migrate_instance(uuid, destination)
+    return after
+
+
+def released(solution) -> int:
+    return solution.indicators["released_compute_nodes_count"]
+
+
+def test_frees_exactly_the_three_hosts_basic_cannot_all_find():
+    # Given five 16-vCPU hosts where the best plan empties three (found by trying them all)
+    hosts = {"a": [6, 2], "b": [2], "c": [4], "d": [6], "e": [4, 4, 4]}
+    assert optimum(cluster(hosts)) == 3
+    assert run(BASIC, cluster(hosts)).indicators["released_compute_nodes_count"] == 2
+    model = cluster(hosts)
+    # When the solver runs
+    solution = solve(model)
+    # Then it releases three, proves that three is the most, and disables them
+    assert released(solution) == 3
+    assert solution.indicators["released_compute_nodes_bound"] == 3
+    assert solution.indicators["released_compute_nodes_gap"] == 0.0
+    after = replay(model, solution)
+    emptied = sorted(h for h in "abcde" if not after.used(h).count)
+    assert sorted(h for h, _ in service_changes(solution)) == emptied and len(emptied) == 3
+    assert solution.indicators["instance_migrations_count"] == len(migrations(solution))
+
+
+def test_an_anti_affinity_group_forbids_the_packing_that_frees_two_hosts():
+    # Given a and b with one 4-vCPU instance each and only x with room (8 vCPUs free)
+    hosts = {"a": [4], "b": [4], "x": [8]}
+    assert released(solve(cluster(hosts))) == 2  # both fit on x
+    # When their instances must never share a host
+    model = cluster(hosts)
+    model.server_groups["g"] = ServerGroup("g", "spread", "anti-affinity", ("a-vm0", "b-vm0"))
+    solution = solve(model)
+    # Then only one of them moves to x
+    assert released(solution) == 1 == optimum(model)
+    after = replay(model, solution)
+    assert after.instances["a-vm0"].host != after.instances["b-vm0"].host
+
+
+def test_an_affinity_group_moves_whole_or_not_at_all():
+    # Given a's two instances in an affinity group, and room for both only on y
+    model = cluster({"a": [3, 3], "x": [12], "y": [8]})
+    model.server_groups["g"] = ServerGroup("g", "pair", "affinity", ("a-vm0", "a-vm1"))
+    solution = solve(model)
+    after = replay(model, solution)
+    assert released(solution) == 1
+    assert after.instances["a-vm0"].host == after.instances["a-vm1"].host == "y"
+
+
+def test_disk_decides_when_vcpus_would_fit():
+    # Given x with 12 vCPUs free but 30 GB of disk left (70 GB, 30 reserved, 10 used), and
+    # a with two 20 GB instances; x's own instance is locked
+    model = cluster({"a": [2, 2], "x": [4]})
+    model.instances["x-vm0"].locked = True
+    model.nodes["x"].disk = 70
+    model.nodes["x"].disk_gb_reserved = 30
+    for uuid in ("a-vm0", "a-vm1"):
+        model.instances[uuid].disk = 20
+    model = _rebuilt(model)
+    # Then only one fits on x's disk: a stays (all or nothing), nothing moves
+    solution = solve(model)
+    assert released(solution) == 0 == optimum(model)
+    assert migrations(solution) == []
+
+
+def test_unmovable_instances_pin_their_host():
+    model = cluster({"a": [2], "b": [2], "c": [2], "d": [2], "x": [8]})
+    model.instances["a-vm0"].locked = True
+    model.instances["b-vm0"].state = "error"
+    model.instances["c-vm0"].watcher_exclude = True
+    model.instances["d-vm0"].state = "stopped"
+    model.instances["x-vm0"].task_state = "migrating"
+    solution = solve(model, live_only=True)
+    assert migrations(solution) == [] and released(solution) == 0
+    # Without live_only the stopped one is cold-migrated and d is released
+    solution = solve(model)
+    [(uuid, source, _)] = migrations(solution)
+    assert (uuid, source) == ("d-vm0", "d")
+    assert solution.actions[0].input_parameters["migration_type"] == "cold"
+    assert released(solution) == 1 == optimum(model)
+
+
+def test_disabled_and_down_hosts_never_receive_and_zones_hold():
+    model = cluster({"a": [2], "b": [2], "d": [2], "x": [4], "y": [4], "z": [4]})
+    model.nodes["x"].status = "disabled"
+    model.nodes["y"].state = "down"
+    for host, zone in {"a": "az1", "b": "az2", "d": "az1", "z": "az2"}.items():
+        model.nodes[host].availability_zone = zone
+    model.instances["a-vm0"].pinned_az = "az1"
+    model.instances["b-vm0"].pinned_az = "az2"
+    solution = solve(model)
+    after = replay(model, solution)
+    assert after.instances["y-vm0"].host == "y"  # a down host's instances stay
+    assert all(dst not in ("x", "y") for _, _, dst in migrations(solution))
+    assert after.instances["a-vm0"].host in ("a", "d")
+    assert released(solution) == optimum(model)
+
+
+def test_caps_on_migrations_and_bytes():
+    hosts = {"a": [2], "b": [2], "c": [2], "x": [8, 2]}
+    assert released(solve(cluster(hosts))) == 3
+    one = solve(cluster(hosts), max_migrations=1)
+    assert len(migrations(one)) == 1 and released(one) == 1
+    # 2 vCPUs = 4 GiB of memory copied per live migration: 9 GiB allows two
+    two = solve(cluster(hosts), max_bytes_moved=9 * 2**30)
+    assert len(migrations(two)) == 2 and released(two) == 2
+    assert two.indicators["instance_migrations_bytes"] == 8 * 2**30
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_small_random_clusters_reach_the_brute_force_optimum_under_the_bound(seed):
+    rng = random.Random(seed)
+    hosts = {h: [rng.choice([2, 3, 4, 5, 6, 8]) for _ in range(rng.randint(1, 2))] for h in "abcde"}
+    model = cluster(hosts)
+    if rng.random() < 0.5:
+        model.instances[rng.choice(sorted(model.instances))].locked = True
+    best = optimum(model)
+    solution = solve(model)
+    replay(model, solution)
+    assert released(solution) == best
+    bound = solution.indicators["released_compute_nodes_bound"]
+    assert bound >= best
+    gap = solution.indicators["released_compute_nodes_gap"]
+    assert gap == (round(100 * (bound - best) / bound, 2) if bound else 0.0)
+
+
+def test_never_worse_than_the_greedy_plan_on_a_seeded_cloud(tmp_path: Path):
+    from watcher_celery.cloud.simulated import SimulatedCloud
+    from watcher_celery.decision_engine.collector import collect
+
+    cloud = SimulatedCloud.create(tmp_path / "cloud.sqlite", 7, 120, 2400, 0.0)
+    model = collect(cloud, [], ("compute",))
+    cloud.close()
+    problem = build(model)
+    greedy = legal_greedy(problem, model, Limits())
+    bound = release_bound(problem)
+    solution = solve(model.copy(), time_budget=20)
+    replay(model, solution)
+    assert released(solution) >= len(greedy.released())
+    assert bound >= released(solution) == solution.indicators["released_compute_nodes_count"]
+    per_host = solution.indicators["instance_migrations_count"] / max(1, released(solution))
+    basic = run(BASIC, model.copy()).indicators
+    assert per_host <= basic["instance_migrations_count"] / basic["released_compute_nodes_count"]
+
+
+def _rebuilt(model: ClusterModel) -> ClusterModel:
+    """A model with the same nodes and instances, usage recounted from the flavors."""
+    fresh = ClusterModel()
+    for node in model.nodes.values():
+        fresh.add_node(node)
+    for instance in model.instances.values():
+        fresh.add_instance(instance)
+    fresh.server_groups = model.server_groups
+    return fresh
