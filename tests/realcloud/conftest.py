@@ -17,8 +17,8 @@ from tests.realcloud.cloud import RealCloud, running_cloud
 from tests.realcloud.keystone import Keystone, running_keystone
 from tests.realcloud.mariadb import MariaDB
 from tests.realcloud.view import CloudView
-from tests.support.processes import start_worker
 from tests.realcloud.watcher_service import start_watcher_behind_keystone
+from tests.support.processes import start_worker
 
 RUN_PREFIX = f"wcrc_{uuid.uuid4().hex[:10]}"
 

@@ -8,7 +8,15 @@ import pytest
 from sqlalchemy import select
 
 from tests.support.rows import make_plan
-from watcher_celery.db import Action, ActionPlan, Audit, Goal, OutboxMessage, Strategy, session_scope
+from watcher_celery.db import (
+    Action,
+    ActionPlan,
+    Audit,
+    Goal,
+    OutboxMessage,
+    Strategy,
+    session_scope,
+)
 from watcher_celery.decision_engine.audit_flow import PLAN_ONGOING, run_audit
 from watcher_celery.decision_engine.sync import sync_plugins
 from watcher_celery.dispatch import LAUNCH_ACTION_PLAN
