@@ -275,7 +275,7 @@ class PrometheusDatasource(Datasource):
             return fn(*args, **kwargs)
         except requests.Timeout as exc:
             raise DatasourceError(
-                f"Prometheus at {self.url} did not answer within {self.client._timeout} s "
+                f"Prometheus at {self.url} did not answer within {self.client._timeout:g} s "
                 f"({type(exc).__name__})"
             ) from exc
         except requests.RequestException as exc:
