@@ -29,7 +29,7 @@ from prometheus_api_client import PrometheusApiClientException, PrometheusConnec
 from urllib3.util.retry import Retry
 
 from watcher_celery.datasources.base import Datasource
-from watcher_celery.datasources.promql import QUERIES, chunks
+from watcher_celery.datasources.promql import QUERIES, MetricQuery, chunks
 from watcher_celery.errors import DatasourceError
 
 # Answered from the model's flavor, no query: watcher metric -> Instance attribute.
@@ -153,11 +153,15 @@ class PrometheusDatasource(Datasource):
             return None
         return float(result[0]["value"][1])
 
+    def spec_for(self, metric: str) -> MetricQuery | None:
+        """How ``metric`` is queried; a subclass adding metrics extends this (and ``metrics``)."""
+        return QUERIES.get(metric)
+
     def query_many(self, resources, resource_type, metric, period, aggregate, granularity):
         """Every resource's value in one query per chunk of label values (usually one)."""
         if metric in FROM_MODEL:
             return {r.uuid: float(getattr(r, FROM_MODEL[metric])) for r in resources}
-        spec = QUERIES.get(metric)
+        spec = self.spec_for(metric)
         if spec is None:
             return {}
         if spec.label == "host":
@@ -206,7 +210,7 @@ class PrometheusDatasource(Datasource):
 
     def build_query(self, resource: Any, metric: str, period: int, aggregate: str) -> str | None:
         """Upstream's PromQL for one metric of one resource; None if it cannot be named."""
-        spec = QUERIES.get(metric)
+        spec = self.spec_for(metric)
         if spec is None:
             return None
         if spec.label == "host":
@@ -275,7 +279,7 @@ class PrometheusDatasource(Datasource):
             return fn(*args, **kwargs)
         except requests.Timeout as exc:
             raise DatasourceError(
-                f"Prometheus at {self.url} did not answer within {self.client._timeout} s "
+                f"Prometheus at {self.url} did not answer within {self.client._timeout:g} s "
                 f"({type(exc).__name__})"
             ) from exc
         except requests.RequestException as exc:

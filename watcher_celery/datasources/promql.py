@@ -29,21 +29,21 @@ REGEX_META = set("\\.+*?()|[]{}^$")
 class MetricQuery:
     """How one watcher metric is asked of Prometheus.
 
-    ``series``: the Prometheus metric it reads (what the strategy state page checks).
     ``label``: ``host`` (the fqdn label) or ``instance`` (the instance label).
     ``template(selector, agg, period, label)``: PromQL whose result keeps ``label``.
     ``inverted``: the series measures the complement (idle, available), so a watcher max is a
     PromQL min. ``finish(value, resource)``: the per-resource step applied to the answer.
     ``single``: upstream's exact text for one resource, when it differs from the template
     filled with one value (it then does :attr:`finish` itself).
+    ``series``: the Prometheus metric it reads (what the strategy state page checks).
     """
 
-    series: str
     label: str
     template: Callable[[str, str, int, str], str]
     inverted: bool = False
     finish: Callable[[float, Any], float] = lambda value, _resource: value
     single: Callable[[str, str, int, str, Any], str] | None = None
+    series: str = ""
 
     def aggregate(self, aggregate: str) -> str:
         if self.inverted:
@@ -75,29 +75,28 @@ def _instance_cpu_finish(value: float, resource: Any) -> float:
 
 QUERIES: dict[str, MetricQuery] = {
     "host_cpu_usage": MetricQuery(
-        "node_cpu_seconds_total",
         "host",
         lambda s, a, p, f: (
             f"100 - ({a} by ({f})(rate(node_cpu_seconds_total{{mode='idle',{s}}}[{p}s])) * 100)"
         ),
         inverted=True,
+        series="node_cpu_seconds_total",
     ),
     "host_ram_usage": MetricQuery(
-        "node_memory_MemAvailable_bytes",
         "host",
         lambda s, a, p, f: (
             f"(node_memory_MemTotal_bytes{{{s}}} - {a}_over_time("
             f"node_memory_MemAvailable_bytes{{{s}}}[{p}s])) / 1024"
         ),
         inverted=True,
+        series="node_memory_MemAvailable_bytes",
     ),
     "instance_ram_usage": MetricQuery(
-        "ceilometer_memory_usage",
         "instance",
         lambda s, a, p, u: f"{a}_over_time(ceilometer_memory_usage{{{s}}}[{p}s])",
+        series="ceilometer_memory_usage",
     ),
     "instance_cpu_usage": MetricQuery(
-        "ceilometer_cpu",
         "instance",
         lambda s, a, p, u: f"{a} by ({u})(rate(ceilometer_cpu{{{s}}}[{p}s]))/10e+8",
         finish=_instance_cpu_finish,
@@ -105,6 +104,7 @@ QUERIES: dict[str, MetricQuery] = {
             f"clamp_max(({a} by ({u})(rate(ceilometer_cpu{{{s}}}[{p}s]))/10e+8)"
             f" *(100/{_vcpus(r)}), 100)"
         ),
+        series="ceilometer_cpu",
     ),
 }
 
