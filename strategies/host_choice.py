@@ -39,6 +39,11 @@ class HostChoice:
         self._rng = random.Random(f"host_choice:{seed}")
         self.least = least
 
+    @property
+    def per_instance(self) -> bool:
+        """cycle and retry draw anew for each instance; fullsearch's hosts are the same."""
+        return self.how != "fullsearch"
+
     def candidates(self, source: str) -> list[str]:
         """Destinations to try for one instance on ``source``."""
         hosts = self.hosts

@@ -242,10 +242,12 @@ def execute(context: StrategyContext) -> Solution:
         if source is None:
             break
         best = None
+        # fullsearch's candidates do not depend on the instance: ask once per step
+        shared = None if choice.per_instance else choice.candidates(source)
         for instance in model.instances_on(source):
             if instance.uuid in moved or instance.uuid not in amounts:
                 continue
-            for destination in choice.candidates(source):
+            for destination in shared or choice.candidates(source):
                 change = balance.delta(source, destination, amounts[instance.uuid])
                 if change < -1e-12 and (best is None or change < best[0]):
                     if can_move(model, instance, destination):
