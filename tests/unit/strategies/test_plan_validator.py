@@ -48,3 +48,9 @@ def test_undirected_instances_the_hosts_left_cannot_hold_are_found():
     assert "no placement exists" in problems(model, plan)[0]
     # and with both hosts enabled, each takes one
     assert problems(model, _plan(model, [("a-vm0", None), ("a-vm1", None)])) == []
+
+
+def test_a_migration_off_a_down_host_is_found():
+    model = cluster({"a": [2], "b": []})
+    model.nodes["a"].state = "down"
+    assert "down" in problems(model, _plan(model, [("a-vm0", "b")]))[0]
