@@ -74,6 +74,11 @@ def execute(context: StrategyContext) -> Solution:
         return solution
     kinds = {i.uuid: _kind(i, params) for i in instances}
     moving = [i for i in instances if kinds[i.uuid] in ("live", "cold")]
+    if node.state != "up" and (moving or "stop" in kinds.values()):
+        raise StrategyError(
+            f"Compute node {node.hostname} is down: its instances cannot be migrated or "
+            "stopped through it (they need an evacuation)"
+        )
     destination = None
     if backup and moving and _backup_holds(model, backup, moving):
         if backup.status != "enabled":

@@ -31,7 +31,7 @@ from strategies.common import (
     movable,
 )
 from strategies.feasibility import can_move
-from strategies.host_choice import HostChoice
+from strategies.host_choice import HostChoice, LeastLoaded
 from watcher_celery.decision_engine.model import ClusterModel, Instance
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
 
@@ -211,11 +211,15 @@ def execute(context: StrategyContext) -> Solution:
     balance, amounts = _build(context, model, metrics)
     solution = Solution()
     before = balance.objective() if balance.n else 0.0
+    least = None
+    if len(metrics) == 1 and params["host_choice"] == "fullsearch":
+        least = LeastLoaded(balance.load[0], balance.capacity[0])
     choice = HostChoice(
         params["host_choice"],
         list(balance.load[0]) if metrics else [],
         int(params["retry_count"]),
         seed=context.audit_uuid,
+        least=least,
     )
     highs = [[(-f, h) for h, f in balance.load[k].items()] for k in range(len(metrics))]
     for heap in highs:
@@ -238,10 +242,12 @@ def execute(context: StrategyContext) -> Solution:
         if source is None:
             break
         best = None
+        # fullsearch's candidates do not depend on the instance: ask once per step
+        shared = None if choice.per_instance else choice.candidates(source)
         for instance in model.instances_on(source):
             if instance.uuid in moved or instance.uuid not in amounts:
                 continue
-            for destination in choice.candidates(source):
+            for destination in shared or choice.candidates(source):
                 change = balance.delta(source, destination, amounts[instance.uuid])
                 if change < -1e-12 and (best is None or change < best[0]):
                     if can_move(model, instance, destination):
@@ -261,6 +267,9 @@ def execute(context: StrategyContext) -> Solution:
         for j in range(len(metrics)):
             for host in (source, destination):
                 heapq.heappush(highs[j], (-balance.load[j][host], host))
+        if least is not None:
+            least.moved(source)
+            least.moved(destination)
     solution.set_indicator("instance_migrations_count", len(moved))
     solution.set_indicator("instances_count", len(amounts))
     solution.set_indicator("standard_deviation_before_audit", round(before, 6))

@@ -175,6 +175,8 @@ class _Plan:
         source = instance.host
         if kind is None or instance.watcher_exclude or instance.uuid in self.moved:
             return
+        if self.model.nodes[source].state != "up":
+            return  # off a down host only an evacuation moves it
         if not self.room() or self.per_node.get(source, 0) >= int(self.params["parallel_per_node"]):
             return
         wanted = self.dst.get(source)

@@ -5,9 +5,10 @@ does its own placement search), so the two can disagree. It replays the solution
 order on its own copy of the cluster:
 
 * ``change_nova_service_state`` sets a host's status;
-* a migration must name the instance's current host as source, the instance must be allowed to
-  move (not excluded; live for active/paused, cold for stopped) and, with a destination, the
-  destination must be up, enabled at that point of the plan, in the instance's pinned zone and
+* a migration must name the instance's current host as source, that host must be up (Nova
+  cannot migrate off a down host), the instance must be allowed to move (not excluded; live
+  for active/paused, cold for active/stopped) and, with a destination, the destination must be
+  up, enabled at that point of the plan, in the instance's pinned zone and
   have room in vCPU, memory and disk (reserved amounts and allocation ratios applied);
 * migrations without a destination are collected with the hosts enabled when they run; at the
   end an exact search (backtracking, small clusters) must find room for all of them at once;
@@ -89,6 +90,8 @@ def _migrate(replay: _Replay, model: ClusterModel, params: dict) -> None:
         replay.found.append(f"{uuid} is on {source}, not on {params.get('source_node')}")
         return
     size = replay.sizes[uuid]
+    if source in replay.hosts and not replay.hosts[source].up:
+        replay.found.append(f"{uuid} migrated off {source}, which is down (only evacuation works)")
     if source in replay.hosts:
         _take(replay.hosts[source], size, -1)
     destination = params.get("destination_node")

@@ -27,3 +27,29 @@ def test_retry_count_beyond_the_cluster_is_every_other_host():
 
 def test_fullsearch_is_every_host_but_the_source():
     assert HostChoice("fullsearch", HOSTS).candidates("d") == ["a", "b", "c"]
+
+
+def test_the_least_loaded_of_each_capacity_hold_the_best_move_over_every_host():
+    # Given random loads on hosts of three capacities, one metric
+    import random
+
+    from strategies.host_choice import LeastLoaded
+    from strategies.workload_stabilization import Balance
+
+    rng = random.Random(5)
+    for _ in range(50):
+        hosts = [f"h{i}" for i in range(30)]
+        balance = Balance(["cpu"], [1.0], hosts)
+        for h in hosts:
+            balance.set_host(0, h, rng.random(), rng.choice((32.0, 48.0, 64.0)))
+        least = LeastLoaded(balance.load[0], balance.capacity[0])
+        source, amount = rng.choice(hosts), rng.uniform(0.5, 8.0)
+
+        # When the best destination is searched over every host and over the few least loaded
+        def delta(h, s=source, a=amount, b=balance):
+            return b.delta(s, h, [a])
+
+        every = min((h for h in hosts if h != source), key=delta)
+        few = min(least.lowest(1, source), key=delta)
+        # Then both find a move as good
+        assert delta(few) == delta(every)

@@ -78,3 +78,13 @@ def test_with_both_migrations_disabled_active_instances_are_stopped():
 def test_an_unknown_node_fails_with_a_clear_message():
     with pytest.raises(StrategyError, match="'nope' is not in the audit scope"):
         run(HM, cluster({"m": []}), maintenance_node="nope")
+
+
+def test_a_down_node_with_instances_is_refused_an_empty_one_is_disabled():
+    model = cluster({"m": [2], "b": []})
+    model.nodes["m"].state = "down"
+    with pytest.raises(StrategyError, match="is down"):
+        run(HM, model, maintenance_node="m")
+    empty = cluster({"m": [], "b": []})
+    empty.nodes["m"].state = "down"
+    assert service_changes(run(HM, empty, maintenance_node="m")) == [("m", "disabled")]
