@@ -36,11 +36,14 @@ prometheus:
 OS_VENV := .venv-openstack
 OS_STAMP := $(OS_VENV)/.installed
 OS_REQUIREMENTS := tests/realcloud/requirements.txt
+OS_DRIVER := tests/realcloud/nova_virt/sized_fake.py
 
-$(OS_STAMP): $(OS_REQUIREMENTS)
+# Nova loads compute_driver as nova.virt.<name>: the tier's fake driver goes into that package.
+$(OS_STAMP): $(OS_REQUIREMENTS) $(OS_DRIVER)
 	$(PYTHON) -m venv $(OS_VENV)
 	$(OS_VENV)/bin/pip install --quiet --upgrade pip
 	$(OS_VENV)/bin/pip install --quiet -r $(OS_REQUIREMENTS)
+	cp $(OS_DRIVER) $$($(OS_VENV)/bin/python -c 'import nova.virt, os; print(os.path.dirname(nova.virt.__file__))')/
 	touch $(OS_STAMP)
 
 openstack-venv: $(OS_STAMP)

@@ -1,5 +1,8 @@
 """actuator (goal ``unclassified``): the plan is the ``actions`` parameter, verbatim (§4.2).
 
+The ``sequence`` planner keeps the operator's order, each action after the previous one (the
+weight planner would regroup them by type, which is not what "in order" says).
+
 Used to build arbitrary plans and event-triggered ones. The action types must be installed
 (checked here, so a typo fails the audit with a clear message rather than the applier later).
 """
@@ -48,6 +51,7 @@ ACTUATOR = StrategyDefinition(
     goal="unclassified",
     execute=execute,
     parameters_schema=PARAMETERS,
+    planner="sequence",
 )
 
 

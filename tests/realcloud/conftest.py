@@ -12,9 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.realcloud.actions import ACTION_SECONDS
+from tests.realcloud.cloud import RealCloud, running_cloud
 from tests.realcloud.keystone import Keystone, running_keystone
 from tests.realcloud.mariadb import MariaDB
+from tests.realcloud.view import CloudView
 from tests.realcloud.watcher_service import start_watcher_behind_keystone
+from tests.support.processes import start_worker
 
 RUN_PREFIX = f"wcrc_{uuid.uuid4().hex[:10]}"
 
@@ -42,6 +46,71 @@ def mariadb() -> Iterator[MariaDB]:
 def keystone(mariadb, realcloud_dir) -> Iterator[Keystone]:
     with running_keystone(mariadb, realcloud_dir) as service:
         yield service
+
+
+@pytest.fixture(scope="session")
+def real_cloud(mariadb, keystone, realcloud_dir) -> Iterator[RealCloud]:
+    """Placement, Nova (API, conductor, scheduler, three sized computes) on ``keystone``."""
+    with running_cloud(mariadb, keystone, realcloud_dir, RUN_PREFIX) as cloud:
+        print(f"real cloud up: keystone {keystone.startup_seconds}, rest {cloud.startup_seconds}")
+        yield cloud
+
+
+@pytest.fixture(scope="session")
+def view(real_cloud) -> Iterator[CloudView]:
+    client = CloudView(real_cloud)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def clean_cloud(view) -> Iterator[CloudView]:
+    """The cloud with no servers and every compute service enabled, before and after."""
+    view.delete_all_servers()
+    view.enable_all_services()
+    yield view
+    view.delete_all_servers()
+    view.enable_all_services()
+
+
+@pytest.fixture(scope="session")
+def openstack_env(real_cloud) -> dict[str, str]:
+    """What points the service at the real cloud: its adapter, clouds.yaml entry ``watcher``."""
+    return {
+        "WATCHER_CLOUD": "openstack",
+        "WATCHER_OS_CLOUD": "watcher",
+        "OS_CLIENT_CONFIG_FILE": str(real_cloud.clouds_yaml),
+    }
+
+
+@pytest.fixture(scope="session")
+def realcloud_env(service_env, openstack_env) -> dict[str, str]:
+    """Workers and the API on the real cloud: a queue of their own, a short lease so a new
+    worker takes over a dead one's plan quickly, failed plans rolled back. Polling as
+    configured by default (the figures in docs are for the default)."""
+    return {
+        **service_env,
+        **openstack_env,
+        "WATCHER_TASK_QUEUE": f"watcher-{RUN_PREFIX}",
+        "WATCHER_APPLIER_LEASE": "2",
+        "WATCHER_ACTION_TIMEOUT": "180",
+        "WATCHER_ROLLBACK_WHEN_PLAN_FAILED": "true",
+    }
+
+
+@pytest.fixture(scope="session")
+def realcloud_worker(realcloud_env, log_dir):
+    service = start_worker(realcloud_env, log_dir)
+    yield service
+    service.stop()
+
+
+def pytest_terminal_summary(terminalreporter):
+    if ACTION_SECONDS:
+        terminalreporter.section("real-cloud action durations (s)")
+        for name, seconds in sorted(ACTION_SECONDS.items()):
+            shown = ", ".join(f"{s:.1f}" for s in seconds)
+            terminalreporter.write_line(f"{name}: {shown}")
 
 
 @pytest.fixture(scope="session")

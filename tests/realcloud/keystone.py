@@ -48,7 +48,7 @@ import requests
 import yaml
 
 from tests.realcloud.mariadb import MariaDB
-from tests.realcloud.process import OpenStackProcess, elapsed
+from tests.realcloud.process import OpenStackProcess, answers, elapsed, run_command
 from tests.realcloud.venv import OPENSTACK_VENV, ensure_openstack_venv, schema_cache_dir
 from tests.support.processes import free_port
 
@@ -253,6 +253,26 @@ class Keystone:
             "identity_api_version": 3,
         }
 
+    def password_auth_options(self, account: Account) -> dict[str, str]:
+        """keystoneauth options of an OpenStack service's section (``[placement]``, ...)."""
+        return {
+            "auth_type": "password",
+            "auth_url": self.url,
+            "username": account.username,
+            "password": account.password,
+            "project_name": account.project,
+            "user_domain_name": "Default",
+            "project_domain_name": "Default",
+            "region_name": REGION,
+            "valid_interfaces": "public",
+        }
+
+    def authtoken_options(self, account: Account) -> dict[str, str]:
+        """A ``[keystone_authtoken]`` section validating tokens as service user ``account``."""
+        options = self.password_auth_options(account)
+        del options["valid_interfaces"]
+        return {**options, "www_authenticate_uri": self.url, "interface": "public"}
+
     def write_clouds_yaml(self, path: Path, clouds: dict[str, Account]) -> Path:
         """Write a ``clouds.yaml`` with one password-auth entry per name."""
         entries = {name: self.cloud_entry(account) for name, account in clouds.items()}
@@ -293,16 +313,8 @@ def _cache_key() -> str:
 
 
 def _manage(bin_dir: Path, conf: Path, log_dir: Path, *args: str) -> None:
-    process = OpenStackProcess(
-        f"keystone-manage-{args[0]}",
-        [str(bin_dir / "keystone-manage"), "--config-file", str(conf), *args],
-        {**os.environ},
-        log_dir,
-    )
-    code = process.process.wait(timeout=300)
-    process.stop()
-    if code:
-        raise RuntimeError(f"keystone-manage {args[0]} failed ({code}):\n{process.log()[-4000:]}")
+    argv = [str(bin_dir / "keystone-manage"), "--config-file", str(conf), *args]
+    run_command(f"keystone-manage-{args[0]}", argv, log_dir)
 
 
 def start_keystone(db: MariaDB, work_dir: Path) -> Keystone:
@@ -321,10 +333,10 @@ def start_keystone(db: MariaDB, work_dir: Path) -> Keystone:
     conf = home / "keystone.conf"
     conf.write_text(_CONF.format(db_url=db.url("keystone"), keys=keys))
 
-    cache = schema_cache_dir() / f"keystone-{_cache_key()}.sql"
-    cached = cache.exists()
+    cache = schema_cache_dir() / f"keystone-{_cache_key()}"
+    cached = cache.with_name(f"{cache.name}-keystone.sql").exists()
 
-    def build(_name: str) -> str:
+    def build() -> str:
         password = secrets.token_urlsafe(16)
         _manage(bin_dir, conf, log_dir, "db_sync")
         _manage(
@@ -345,7 +357,7 @@ def start_keystone(db: MariaDB, work_dir: Path) -> Keystone:
     base_url = f"http://127.0.0.1:{port}"
     try:
         schema_started = time.monotonic()
-        header = db.create_from_cache("keystone", cache, build)
+        header = db.create_from_cache(["keystone"], cache, build)
         schema = elapsed(schema_started)
     except BaseException:
         process.stop()
@@ -354,7 +366,7 @@ def start_keystone(db: MariaDB, work_dir: Path) -> Keystone:
     keystone = Keystone(process, base_url, Account("admin", password, "admin"))
     try:
         serve_started = time.monotonic()
-        process.wait_until(lambda: _answers(f"{base_url}/v3"), 120, "answer on /v3")
+        process.wait_until(lambda: answers(f"{base_url}/v3"), 120, "answer on /v3")
         keystone.register_service("identity", "keystone", keystone.url)
     except BaseException:
         keystone.stop()
@@ -367,13 +379,6 @@ def start_keystone(db: MariaDB, work_dir: Path) -> Keystone:
         "total": elapsed(started),
     }
     return keystone
-
-
-def _answers(url: str) -> bool:
-    try:
-        return requests.get(url, timeout=5).status_code == 200
-    except requests.RequestException:
-        return False
 
 
 @contextlib.contextmanager

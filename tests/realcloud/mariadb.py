@@ -15,6 +15,7 @@ import os
 import secrets
 import subprocess
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 
@@ -84,19 +85,30 @@ class MariaDB:
     def restore(self, short: str, path: Path) -> None:
         self._admin("", stdin=path, database=self.name(short))
 
-    def create_from_cache(self, short: str, cache: Path, build: Callable[[str], str]) -> str:
-        """Create ``short`` from the cached dump ``cache``, or ``build(name)`` it and cache it.
+    def execute(self, short: str, sql: str) -> None:
+        """Run ``sql`` in this run's database ``short``."""
+        self._admin(sql, database=self.name(short))
 
-        ``build`` returns a header string stored with the dump; the header is returned either
-        way (runs building the same cache at once each write a whole file, the last one wins).
+    def create_from_cache(
+        self, shorts: list[str], cache_prefix: Path, build: Callable[[], str]
+    ) -> str:
+        """Create databases ``shorts`` from cached dumps, or ``build()`` them and cache them.
+
+        Dumps are ``<cache_prefix>-<short>.sql``. ``build`` returns a header string stored
+        with the first dump; the header is returned either way. Runs building the same cache
+        at once each write whole files, the last one wins; a partial set is rebuilt.
         """
-        self.create(short)
-        if cache.exists():
-            self.restore(short, cache)
-            with open(cache, encoding="utf-8") as dump:
-                return dump.readline()[3:].rstrip("\n")
-        header = build(self.name(short))
-        self.dump(short, cache, header)
+        for short in shorts:
+            self.create(short)
+        dumps = [cache_prefix.with_name(f"{cache_prefix.name}-{short}.sql") for short in shorts]
+        if all(dump.exists() for dump in dumps):
+            with ThreadPoolExecutor(len(shorts)) as pool:
+                list(pool.map(self.restore, shorts, dumps))
+            with open(dumps[0], encoding="utf-8") as first:
+                return first.readline()[3:].rstrip("\n")
+        header = build()
+        for short, dump in zip(shorts, dumps, strict=True):
+            self.dump(short, dump, header if dump is dumps[0] else "")
         return header
 
     def close(self) -> None:

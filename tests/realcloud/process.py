@@ -8,6 +8,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import requests
+
 from tests.support.processes import wait_for
 
 SERVE_WSGI = Path(__file__).with_name("serve_wsgi.py")
@@ -69,6 +71,25 @@ class OpenStackProcess:
         if self.process.poll() is None:
             self.process.wait()
         self._log.close()
+
+
+def run_command(name: str, argv: list[str], log_dir: Path, env: dict[str, str] | None = None):
+    """Run a one-shot command (``nova-manage ...``) to completion, or raise with its log."""
+    command = OpenStackProcess(name, argv, env or {**os.environ}, log_dir)
+    try:
+        code = command.process.wait(timeout=600)
+    finally:
+        command.stop()
+    if code:
+        raise RuntimeError(f"{' '.join(argv[:4])} failed ({code}):\n{command.log()[-4000:]}")
+
+
+def answers(url: str) -> bool:
+    """True when ``url`` answers 200 (a service's unauthenticated version document)."""
+    try:
+        return requests.get(url, timeout=5).status_code == 200
+    except requests.RequestException:
+        return False
 
 
 def elapsed(start: float) -> float:

@@ -23,7 +23,7 @@ from watcher_celery.applier.cancel import cancel_pending_action, finish_aborted,
 from watcher_celery.applier.changes import PAYLOADS, action_payload, move_action
 from watcher_celery.applier.rules import SKIPPED_BY_RULE, child_may_run, rule_for
 from watcher_celery.db import Action, ActionPlan, Strategy, session_scope
-from watcher_celery.errors import ActionFailed, ActionSkipped, IllegalTransition
+from watcher_celery.errors import ActionFailed, ActionSkipped, CloudError, IllegalTransition
 from watcher_celery.plugins.registry import get_registry
 from watcher_celery.states import TERMINAL_ACTION_STATES, ActionPlanState, ActionState
 
@@ -155,6 +155,8 @@ def _execute(action_uuid: str, plan_uuid: str, instance, step, current=None) -> 
             if run.was_aborted():
                 result = None
             else:
+                if not isinstance(exc, CloudError):  # a defect, not the cloud saying no
+                    LOG.exception("action %s raised", action_uuid)
                 raise _fail(action_uuid, "execute", exc) from exc
         state = _finish(action_uuid, instance, run, result, current)
         return Outcome(state, plan_uuid, run.was_aborted())

@@ -1,11 +1,15 @@
 """What happens after an action fails: revert its resource, mark it FAILED, free its run.
 
 Called from the ``on_action_error`` task, which Celery queues through the action task's
-``link_error``. The failed action's ``revert()`` puts its resource back as it was before the
-command (an interrupted migration is aborted or moved back); a failure before the command was
-sent (pre_condition) has nothing to revert. The actions that were to follow it in the same
-Celery chain never ran: their claims are released so the next advance applies the plan's rule
-(ALWAYS: they run; ANY: they run because their parent failed).
+``link_error``. The failed action's ``revert()`` looks at the cloud and puts its resource back
+as it was before the command (an interrupted migration is aborted or moved back); a failure
+before the command was sent (pre_condition) has nothing to revert. The status message ends
+"(reverted)" only when a revert happened and was verified; otherwise it says what the action
+found ("(nothing to revert: server ACTIVE on compute-1)") or why the revert failed. An action
+failing is an expected event: it is logged as one WARNING line, without a traceback. The
+actions that were to follow it in the same Celery chain never ran: their claims are released
+so the next advance applies the plan's rule (ALWAYS: they run; ANY: they run because their
+parent failed).
 """
 
 from __future__ import annotations
@@ -15,10 +19,11 @@ import logging
 from sqlalchemy import select, update
 
 from watcher_celery.applier import record
+from watcher_celery.applier.actions.base import REVERTED
 from watcher_celery.applier.changes import move_action
 from watcher_celery.applier.execution import instantiate, load_action
 from watcher_celery.db import Action, session_scope
-from watcher_celery.errors import IllegalTransition
+from watcher_celery.errors import CloudError, IllegalTransition
 from watcher_celery.states import ActionState
 
 LOG = logging.getLogger(__name__)
@@ -61,14 +66,8 @@ def handle_failure(action_uuid: str, cloud=None) -> None:
         return
     message = action.status_message or "Action failed"
     if action.state == ActionState.ONGOING:
-        try:
-            instance = instantiate(action, cloud)
-            instance.before = record.before_of(action_uuid)
-            instance.revert()
-            message = f"{message} (reverted)"
-        except Exception as exc:  # the failure stands; the revert error is added to it
-            LOG.exception("revert of action %s failed", action_uuid)
-            message = f"{message} (revert failed: {exc})"
+        message = f"{message} ({revert(action, cloud)})"
+    LOG.warning("action %s (%s) %s", action_uuid, action.action_type, message)
     try:
         with session_scope() as session:
             move_action(
@@ -83,3 +82,18 @@ def handle_failure(action_uuid: str, cloud=None) -> None:
             record.finished(session, action_uuid, "failed")
     except IllegalTransition:
         LOG.info("action %s changed state meanwhile; leaving it", action_uuid)
+
+
+def revert(action, cloud=None) -> str:
+    """Revert a failed action; what to add to its message: "reverted" (done and verified),
+    what it found instead, or "revert failed: …"."""
+    try:
+        instance = instantiate(action, cloud)
+        instance.before = record.before_of(action.uuid)
+        outcome = instance.revert() or REVERTED
+    except CloudError as exc:  # the cloud refused or the revert did not take: expected
+        return f"revert failed: {exc}"
+    except Exception as exc:  # a defect: keep its traceback
+        LOG.exception("revert of action %s failed", action.uuid)
+        return f"revert failed: {exc}"
+    return outcome

@@ -13,14 +13,17 @@ import logging
 
 from sqlalchemy import select, update
 
+from watcher_celery.applier.actions.base import REVERTED as DONE
 from watcher_celery.applier.changes import emit_action
 from watcher_celery.applier.record import before_of
 from watcher_celery.db import Action, ActionExecution, ActionPlan, session_scope
+from watcher_celery.errors import CloudError
 from watcher_celery.plugins.registry import get_registry
 from watcher_celery.states import ActionState
 
 LOG = logging.getLogger(__name__)
 REVERTED = "Action was reverted after its action plan failed."
+NOTHING = "Action had nothing to revert after its action plan failed: {}."
 
 
 def revert_order(plan_uuid: str) -> list[Action]:
@@ -39,16 +42,23 @@ def revert_order(plan_uuid: str) -> list[Action]:
 
 def revert_succeeded(plan_uuid: str, cloud=None) -> int:
     """Revert every succeeded action of a failed plan; returns how many were reverted."""
-    reverted = 0
+    reverted = untouched = 0
     for action in revert_order(plan_uuid):
         definition = get_registry().action(action.action_type)
         try:
             instance = definition.factory(action.input_parameters, cloud)
             instance.before = before_of(action.uuid)
-            instance.revert()
-            message, reverted = REVERTED, reverted + 1
+            outcome = instance.revert() or DONE
+            if outcome == DONE:
+                message, reverted = REVERTED, reverted + 1
+            else:
+                message, untouched = NOTHING.format(outcome), untouched + 1
+            LOG.warning("rollback of action %s (%s): %s", action.uuid, action.action_type, outcome)
         except Exception as exc:
-            LOG.exception("revert of action %s failed", action.uuid)
+            if isinstance(exc, CloudError):
+                LOG.warning("rollback of action %s failed: %s", action.uuid, exc)
+            else:
+                LOG.exception("rollback of action %s failed", action.uuid)
             message = f"Revert after the action plan failed did not work: {exc}"
         with session_scope() as session:
             session.execute(
@@ -61,7 +71,7 @@ def revert_succeeded(plan_uuid: str, cloud=None) -> int:
             .where(ActionPlan.uuid == plan_uuid)
             .values(
                 status_message=f"One or more actions failed; {reverted} succeeded action(s) "
-                "were reverted."
+                "were reverted" + (f", {untouched} had nothing to revert." if untouched else ".")
             )
         )
     return reverted

@@ -12,6 +12,7 @@ from watcher_celery.applier.launch import launch
 from watcher_celery.applier.progress import Advance, advance_plan, others_unfinished
 from watcher_celery.celery_app import app
 from watcher_celery.dispatch import CANCEL_ACTION_PLAN
+from watcher_celery.errors import ActionFailed
 
 
 def dispatch(plan_uuid: str, advance: Advance) -> None:
@@ -29,7 +30,11 @@ def launch_action_plan(plan_uuid: str) -> None:
         dispatch(plan_uuid, advance_plan(plan_uuid))
 
 
-@app.task(bind=True, name="watcher.applier.execute_action", ignore_result=True)
+# A failed action is expected: Celery logs it as such (INFO, no traceback) and its errback
+# logs the reason and the revert as one WARNING line.
+@app.task(
+    bind=True, name="watcher.applier.execute_action", ignore_result=True, throws=(ActionFailed,)
+)
 def execute_action(self, action_uuid: str) -> str:
     outcome = run_action(action_uuid, self.request.id)
     if outcome.cancelling and outcome.plan_uuid:

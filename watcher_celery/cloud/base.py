@@ -2,6 +2,13 @@
 
 Implemented by the simulated cloud (``cloud/simulated.py``) and by the openstacksdk adapter
 (``cloud/openstack.py``). Failures raise :class:`~watcher_celery.errors.CloudError`.
+
+Operations answer when the cloud has *accepted* them, as Nova's 202 does, not when they are
+done: actions follow them through :meth:`CloudAdapter.get_instance` (``state`` is Nova's
+vm_state, ``task_state`` its task_state, ``fault`` the message of the server's latest fault)
+and :meth:`CloudAdapter.migrations` until the server is idle. A cold migration or resize ends
+in VERIFY_RESIZE (vm_state ``resized``) and stays there until :meth:`confirm_resize` or
+:meth:`revert_resize`; stop and start end when the server is SHUTOFF (``stopped``) or ACTIVE.
 """
 
 from __future__ import annotations
@@ -27,7 +34,11 @@ class Migration:
     instance_uuid: str
     source: str
     destination: str | None
-    status: str  # queued | preparing | running | post-migrating | completed | error | ...
+    # As Nova shows it. Live: accepted (>= 2.34) | queued | preparing | running | completed;
+    # cold/resize: pre-migrating | migrating | post-migrating | finished (server in
+    # VERIFY_RESIZE) | confirming | confirmed | reverting | reverted; both: error | failed |
+    # cancelled. Right after the 202 of a cold migration or resize there is no record yet.
+    status: str
     migration_type: str  # live-migration | migration | resize
     progress: int | None = None  # percent, for live migrations
     uuid: str | None = None  # Nova's migration uuid (microversion >= 2.59), when known
@@ -63,6 +74,9 @@ class CloudAdapter(Protocol):
 
     def flavor_exists(self, name_or_id: str) -> bool: ...
 
+    def flavor_name(self, name_or_id: str) -> str | None:
+        """The name of the flavor with this name or id (servers show flavors by name)."""
+
     # --- operations (actions) -------------------------------------------------------------
 
     def live_migrate(self, instance_uuid: str, destination: str | None = None) -> None:
@@ -73,12 +87,20 @@ class CloudAdapter(Protocol):
 
     def resize(self, instance_uuid: str, flavor: str) -> None: ...
 
-    def confirm_resize(self, instance_uuid: str) -> None: ...
+    def confirm_resize(self, instance_uuid: str) -> None:
+        """Confirm a VERIFY_RESIZE; the migration goes ``confirming`` → ``confirmed``."""
 
-    def revert_resize(self, instance_uuid: str) -> None: ...
+    def revert_resize(self, instance_uuid: str) -> None:
+        """Revert a VERIFY_RESIZE; ``reverting`` → ``reverted``, the server back on its
+        source with its old flavor."""
 
     def migrations(self, instance_uuid: str) -> list[Migration]:
         """The instance's migrations, newest first."""
+
+    def last_error(self, instance_uuid: str) -> str | None:
+        """Nova's own reason for the server's latest failed operation: the server's fault
+        when Nova shows it (status ERROR), else the failed event of its latest instance
+        action (``os-instance-actions``). Read only when an operation failed."""
 
     def abort_migration(self, instance_uuid: str, migration_id: str) -> None:
         """Abort a running live migration (the instance stays on its source)."""
@@ -86,9 +108,11 @@ class CloudAdapter(Protocol):
     def set_compute_service(self, hostname: str, enabled: bool, reason: str | None = None) -> None:
         """Enable or disable the nova-compute service of ``hostname``."""
 
-    def stop_instance(self, instance_uuid: str) -> None: ...
+    def stop_instance(self, instance_uuid: str) -> None:
+        """Ask for a stop; the server is SHUTOFF (vm_state ``stopped``) a moment later."""
 
-    def start_instance(self, instance_uuid: str) -> None: ...
+    def start_instance(self, instance_uuid: str) -> None:
+        """Ask for a start; the server is ACTIVE a moment later."""
 
     def set_power_state(self, node_uuid: str, on: bool) -> None:
         """Power a bare-metal node on or off."""

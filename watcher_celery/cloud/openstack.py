@@ -168,6 +168,11 @@ class OpenStackCloud:
         return self.conn.compute.find_flavor(name_or_id, ignore_missing=True) is not None
 
     @_sdk_errors
+    def flavor_name(self, name_or_id: str) -> str | None:
+        found = self.conn.compute.find_flavor(name_or_id, ignore_missing=True)
+        return found.name if found else None
+
+    @_sdk_errors
     def storage_pools(self) -> list[StoragePool]:
         pools = []
         for pool in self.conn.block_storage.backend_pools(detail=True):
@@ -259,6 +264,27 @@ class OpenStackCloud:
         return sorted(found, key=lambda m: int(m.id), reverse=True)
 
     @_sdk_errors
+    def last_error(self, instance_uuid: str) -> str | None:
+        """The server's fault (Nova shows it in ERROR), else the failed event of its latest
+        failed instance action: ``details`` (microversion 2.84) or the traceback's last line."""
+        compute = self.conn.compute
+        server = compute.get_server(instance_uuid)
+        if server.fault and server.fault.get("message"):
+            return server.fault["message"]
+        failed = next((a for a in compute.server_actions(instance_uuid) if a.message), None)
+        if failed is None:
+            return None
+        action = compute.get_server_action(failed.request_id, instance_uuid)
+        for event in action.events or []:
+            if (event.result or "").lower() == "error":
+                if event.details:
+                    return event.details
+                lines = [x for x in (event.traceback or "").splitlines() if x.strip()]
+                if lines:
+                    return lines[-1].strip()
+        return f"{action.action}: {failed.message}"
+
+    @_sdk_errors
     def abort_migration(self, instance_uuid: str, migration_id: str) -> None:
         self.conn.compute.abort_server_migration(migration_id, instance_uuid)
 
@@ -332,6 +358,7 @@ def _raw_instance(s: dict) -> Instance:
         locked=bool(s.get("locked")), flavor_name=flavor.get("original_name"),
         created=s.get("created"), task_state=s.get("OS-EXT-STS:task_state"),
         flavor_extra_specs=dict(flavor.get("extra_specs") or {}),
+        fault=(s.get("fault") or {}).get("message"),
     )  # fmt: skip
 
 
@@ -349,6 +376,7 @@ def _instance(s) -> Instance:
         flavor_name=(flavor.original_name or flavor.name) if flavor else None,
         created=s.created_at, task_state=s.task_state,
         flavor_extra_specs=dict(flavor.extra_specs or {}) if flavor else {},
+        fault=(s.fault or {}).get("message"),
     )  # fmt: skip
 
 

@@ -3,11 +3,13 @@
 Deterministic from a seed (``sim/generate.py``), persisted in one SQLite file that every
 process opens (``sim/store.py``), so an action run by one Celery worker is seen by the next
 audit, by other workers and by the OpenStack API emulator. Operations take simulated time:
-a migration is ``running`` (live, with progress) or ``migrating`` (cold/resize) until
-``op_seconds`` have passed, and is settled by whichever process looks next. Failures are
-injected per operation and resource (:meth:`SimulatedCloud.inject_failure`), either when the
-operation starts (the call raises) or when it completes (the migration ends in ``error`` and
-the instance stays where it was). See ``docs/cloud.md``.
+a migration goes through the statuses real Nova shows (``sim/phases.py``: no record for a
+moment after the request, ``pre-migrating`` … ``finished`` and VERIFY_RESIZE until a confirm
+or revert, ``accepted`` … ``completed`` for a live migration, with the server's task_state)
+over ``op_seconds``, and is moved on by whichever process looks next. Failures are injected
+per operation and resource (:meth:`SimulatedCloud.inject_failure`), either when the operation
+starts (the call raises) or later (the migration ends in ``error``, the instance stays where
+it was and its fault tells why). See ``docs/cloud.md``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from watcher_celery.cloud.base import Migration
-from watcher_celery.cloud.sim import jsonio, lifecycle, scheduler, store
+from watcher_celery.cloud.sim import jsonio, lifecycle, phases, scheduler, store
 from watcher_celery.cloud.sim import rows as records
 from watcher_celery.cloud.sim.generate import generate
 from watcher_celery.decision_engine.model import (
@@ -37,7 +39,8 @@ OPERATIONS = (
     "abort_migration", "set_compute_service", "stop_instance", "start_instance",
     "set_power_state", "migrate_volume", "retype_volume",
 )  # fmt: skip
-IN_FLIGHT = ("running", "migrating")
+ABORTABLE = ("accepted", "preparing", "running")  # Nova >= 2.65 aborts queued ones too
+MIGRATIONS = "kind IN ('live-migration', 'migration', 'resize') AND status != 'requested'"
 
 
 class InjectedFailure(CloudError, store.Committed):
@@ -154,8 +157,9 @@ class SimulatedCloud:
     ) -> None:
         """Make the next ``times`` calls of ``operation`` on ``resource`` fail (-1: always).
 
-        ``phase`` ``start`` makes the call raise; ``complete`` lets it start and then ends
-        the migration in ``error`` with nothing moved.
+        ``phase`` ``start`` makes the call raise; ``complete`` lets it start (202) and then
+        ends the migration in ``error`` with nothing moved and ``message`` as the server's
+        fault, as Nova does with a resize no host can take.
         """
         if operation not in OPERATIONS:
             raise ValueError(f"unknown operation {operation!r}; one of {', '.join(OPERATIONS)}")
@@ -179,7 +183,7 @@ class SimulatedCloud:
         while time.monotonic() < deadline:
             self._settle()
             busy = self._conn.execute(
-                "SELECT COUNT(*) FROM operations WHERE status IN ('running', 'migrating')"
+                "SELECT COUNT(*) FROM operations WHERE next_at IS NOT NULL"
             ).fetchone()[0]
             if not busy:
                 return
@@ -267,6 +271,10 @@ class SimulatedCloud:
     def flavor_exists(self, name_or_id: str) -> bool:
         return self._flavor(name_or_id) is not None
 
+    def flavor_name(self, name_or_id: str) -> str | None:
+        found = self._flavor(name_or_id)
+        return found["name"] if found else None
+
     def flavors(self) -> list[dict[str, Any]]:
         return lifecycle.flavors(self._conn)
 
@@ -287,37 +295,88 @@ class SimulatedCloud:
         ]  # fmt: skip
 
     def host_usage(self) -> dict[str, tuple[int, int, int, int]]:
-        """Flavor usage per host: (vcpus, memory MB, disk GB, instance count)."""
+        """Allocated resources per host: (vcpus, memory MB, disk GB, instance count).
+
+        An instance being migrated, or waiting in VERIFY_RESIZE, holds its resources on both
+        hosts until the migration is confirmed or reverted, as Placement shows it.
+        """
         rows = self._conn.execute(
             "SELECT host, SUM(vcpus), SUM(memory_mb), SUM(disk_gb), COUNT(*) FROM instances "
             "WHERE host IS NOT NULL AND state != 'deleted' GROUP BY host"
         )
-        return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
+        usage = {r[0]: [r[1], r[2], r[3], r[4]] for r in rows}
+        for host, flavor, _consumer in self._held_elsewhere():
+            size = self._flavor(flavor)
+            used = usage.setdefault(host, [0, 0, 0, 0])
+            used[0] += size["vcpus"]
+            used[1] += size["ram"]
+            used[2] += jsonio.flavor_disk(size)
+        return {host: tuple(used) for host, used in usage.items()}
+
+    def _held_elsewhere(self) -> list[tuple[str, str, str]]:
+        """(host, flavor, consumer) of what running or unconfirmed migrations hold on the host
+        the instance is not on: the destination before the move, the source after it."""
+        marks = ",".join("?" * len(phases.HOLDING))
+        rows = self._conn.execute(
+            "SELECT o.uuid, o.source, o.dest, o.old_flavor, o.new_flavor, i.host "
+            "FROM operations o JOIN instances i ON i.uuid = o.resource "  # noqa: S608
+            f"WHERE o.kind IN ('live-migration', 'migration', 'resize') AND o.status IN ({marks})",
+            tuple(phases.HOLDING),
+        )
+        held = []
+        for op_uuid, source, dest, old, new, host in rows:
+            if dest is None:
+                continue
+            if host == source:
+                held.append((dest, new, op_uuid))
+            else:
+                held.append((source, old, op_uuid))
+        return held
+
+    def allocations(self, consumer: str) -> dict[str, dict[str, int]]:
+        """Placement's allocations of a consumer (an instance, or a migration holding the
+        other host), by hostname: ``{host: {"VCPU": n, "MEMORY_MB": n, "DISK_GB": n}}``."""
+        self._settle()
+        found: dict[str, dict[str, int]] = {}
+        row = self._conn.execute(
+            "SELECT host, flavor FROM instances WHERE uuid = ? AND state != 'deleted'", (consumer,)
+        ).fetchone()
+        holders = [(row[0], row[1])] if row and row[0] else []
+        holders += [(host, flavor) for host, flavor, c in self._held_elsewhere() if c == consumer]
+        for host, flavor in holders:
+            size = self._flavor(flavor)
+            found[host] = {"VCPU": size["vcpus"], "MEMORY_MB": size["ram"],
+                           "DISK_GB": jsonio.flavor_disk(size)}  # fmt: skip
+        return found
 
     def all_migrations(self) -> list[Migration]:
         """Every server migration, newest first."""
         self._settle()
         rows = self._conn.execute(
-            f"SELECT {records.OP_COLS} FROM operations WHERE kind != 'volume-migration' "  # noqa: S608
-            "ORDER BY id DESC"
+            f"SELECT {records.OP_COLS} FROM operations WHERE {MIGRATIONS} ORDER BY id DESC"  # noqa: S608
         )
         return [records.migration(r) for r in rows]
 
     # --- operations ----------------------------------------------------------------------
 
-    def live_migrate(self, instance_uuid: str, destination: str | None = None) -> None:
+    def live_migrate(
+        self, instance_uuid: str, destination: str | None = None, accepted: bool = True
+    ) -> None:
+        """``accepted`` False: as Nova before microversion 2.34, the record starts
+        ``preparing`` instead of ``accepted``."""
         with store.write(self._conn) as conn:
             inst = self._movable(conn, instance_uuid, ("active", "paused"))
             self._fail_if(conn, "live_migrate", instance_uuid)
             dest = self._destination(conn, inst, destination, inst["flavor"])
-            self._start(conn, "live-migration", inst, dest, "running", "migrating")
+            first = phases.first_status("live-migration", accepted)
+            self._start(conn, "live-migration", inst, dest, first)
 
     def cold_migrate(self, instance_uuid: str, destination: str | None = None) -> None:
         with store.write(self._conn) as conn:
             inst = self._movable(conn, instance_uuid, ("active", "stopped"))
             self._fail_if(conn, "cold_migrate", instance_uuid)
             dest = self._destination(conn, inst, destination, inst["flavor"])
-            self._start(conn, "migration", inst, dest, "migrating", "resize_migrating")
+            self._start(conn, "migration", inst, dest, phases.HIDDEN)
 
     def resize(self, instance_uuid: str, flavor: str) -> None:
         with store.write(self._conn) as conn:
@@ -327,7 +386,7 @@ class SimulatedCloud:
                 raise CloudError(f"Flavor {flavor} could not be found")
             self._fail_if(conn, "resize", instance_uuid)
             dest = self._destination(conn, inst, None, new["name"])
-            self._start(conn, "resize", inst, dest, "migrating", "resize_prep", new["name"])
+            self._start(conn, "resize", inst, dest, phases.HIDDEN, new["name"])
 
     def confirm_resize(self, instance_uuid: str) -> None:
         self._finish_resize(instance_uuid, "confirm_resize", "confirmed")
@@ -338,11 +397,37 @@ class SimulatedCloud:
     def migrations(self, instance_uuid: str) -> list[Migration]:
         self._settle()
         rows = self._conn.execute(
-            f"SELECT {records.OP_COLS} FROM operations WHERE resource = ? "  # noqa: S608
-            "AND kind != 'volume-migration' ORDER BY id DESC",
+            f"SELECT {records.OP_COLS} FROM operations WHERE resource = ? AND {MIGRATIONS} "  # noqa: S608
+            "ORDER BY id DESC",
             (instance_uuid,),
         )
         return [records.migration(r) for r in rows]
+
+    def last_error(self, instance_uuid: str) -> str | None:
+        """The reason of the server's latest failed operation (its fault)."""
+        row = self._conn.execute(
+            "SELECT message FROM faults WHERE instance = ?", (instance_uuid,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def actions(self, instance_uuid: str) -> list[dict[str, Any]]:
+        """Nova's instance actions of a server, newest first: what was asked (``action``),
+        its request id, when, and the error if it failed."""
+        self._settle()
+        rows = self._conn.execute(
+            "SELECT uuid, kind, status, started, fail_message FROM operations "
+            "WHERE resource = ? AND kind != 'volume-migration' AND status != 'requested' "
+            "ORDER BY id DESC",
+            (instance_uuid,),
+        ).fetchall()
+        names = {"live-migration": "live-migration", "migration": "migrate", "resize": "resize"}
+        found = []
+        for op_uuid, kind, status, started, fail in rows:
+            name = names.get(kind) or ("stop" if status in ("powering-off", "stopped") else "start")
+            failed = status in ("error", "failed")
+            found.append({"request_id": f"req-{op_uuid}", "action": name, "started": started,
+                          "error": fail if failed else None})  # fmt: skip
+        return found
 
     def abort_migration(self, instance_uuid: str, migration_id: str) -> None:
         self._settle()
@@ -355,11 +440,11 @@ class SimulatedCloud:
             ).fetchone()
             if row is None:
                 raise CloudError(f"Migration {migration_id} of instance {instance_uuid} not found")
-            if row[0] != "live-migration" or row[1] != "running":
+            if row[0] != "live-migration" or row[1] not in ABORTABLE:
                 raise CloudError(f"Migration {migration_id} is not a running live migration")
             conn.execute(
-                "UPDATE operations SET status = 'cancelled' WHERE resource = ? AND (uuid = ? "
-                "OR CAST(id AS TEXT) = ?)",
+                "UPDATE operations SET status = 'cancelled', next_at = NULL WHERE resource = ? "
+                "AND (uuid = ? OR CAST(id AS TEXT) = ?)",
                 (instance_uuid, migration_id, migration_id),
             )
             conn.execute("UPDATE instances SET task_state = NULL WHERE uuid = ?", (instance_uuid,))
@@ -374,10 +459,11 @@ class SimulatedCloud:
             )
 
     def stop_instance(self, instance_uuid: str) -> None:
-        self._power_instance(instance_uuid, "stop_instance", "active", "stopped")
+        """Answered at once; the server is SHUTOFF a moment later (task_state powering-off)."""
+        self._power_instance(instance_uuid, "stop_instance", "active", "powering-off")
 
     def start_instance(self, instance_uuid: str) -> None:
-        self._power_instance(instance_uuid, "start_instance", "stopped", "active")
+        self._power_instance(instance_uuid, "start_instance", "stopped", "powering-on")
 
     def set_power_state(self, node_uuid: str, on: bool) -> None:
         with store.write(self._conn) as conn:
@@ -414,10 +500,10 @@ class SimulatedCloud:
             now = time.time()
             conn.execute(
                 "INSERT INTO operations (uuid, kind, resource, source, dest, status, started, "
-                "done_at, fail_message) VALUES (?, 'volume-migration', ?, ?, ?, 'migrating', ?, "
-                "?, ?)",
+                "done_at, fail_message, next_at) VALUES (?, 'volume-migration', ?, ?, ?, "
+                "'migrating', ?, ?, ?, ?)",
                 (str(uuidlib.uuid4()), volume_uuid, vol[0], pool, now, now + self.op_seconds,
-                 fail),
+                 fail, now + self.op_seconds),
             )  # fmt: skip
             conn.execute(
                 "UPDATE volumes SET migration_status = 'migrating' WHERE uuid = ?", (volume_uuid,)
@@ -472,48 +558,56 @@ class SimulatedCloud:
         need = (size["vcpus"], size["ram"], jsonio.flavor_disk(size))
         return scheduler.destination(conn, inst, destination, need, self.host_usage())
 
-    def _start(self, conn, kind, inst, dest, status, task_state, new_flavor=None) -> None:
+    def _start(self, conn, kind, inst, dest, status, new_flavor=None) -> None:
         operation = {"live-migration": "live_migrate", "migration": "cold_migrate"}.get(
             kind, "resize"
         )
         fail = lifecycle.take_failure(conn, operation, inst["uuid"], "complete")
-        now = time.time()
+        self._insert_operation(conn, kind, inst, dest, status, new_flavor, fail)
+
+    def _insert_operation(self, conn, kind, inst, dest, status, new_flavor=None, fail=None):
+        now, span = time.time(), self.op_seconds
+        next_at, task_state = lifecycle.start(kind, status, now, span)
         conn.execute(
             "INSERT INTO operations (uuid, kind, resource, source, dest, status, started, "
-            "done_at, old_flavor, new_flavor, prev_state, fail_message) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "done_at, old_flavor, new_flavor, prev_state, fail_message, next_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (str(uuidlib.uuid4()), kind, inst["uuid"], inst["host"], dest, status, now,
-             now + self.op_seconds, inst["flavor"], new_flavor or inst["flavor"],
-             inst["state"], fail),
+             now + span, inst["flavor"], new_flavor or inst["flavor"], inst["state"], fail,
+             next_at),
         )  # fmt: skip
         conn.execute(
             "UPDATE instances SET task_state = ? WHERE uuid = ?", (task_state, inst["uuid"])
         )
 
     def _finish_resize(self, instance_uuid: str, operation: str, outcome: str) -> None:
+        """Confirm or revert: answered at once, done a moment later (``confirming`` /
+        ``reverting``); the server stays VERIFY_RESIZE (REVERT_RESIZE) meanwhile."""
         with store.write(self._conn) as conn:
             lifecycle.settle(conn)
             op = conn.execute(
-                "SELECT id, source, old_flavor, prev_state FROM operations WHERE resource = ? "
+                "SELECT id, started, done_at FROM operations WHERE resource = ? "
                 "AND status = 'finished' ORDER BY id DESC LIMIT 1",
                 (instance_uuid,),
             ).fetchone()
             if op is None:
                 raise CloudError(f"Instance {instance_uuid} has no resize to {outcome[:-2]}")
             self._fail_if(conn, operation, instance_uuid)
-            conn.execute("UPDATE operations SET status = ? WHERE id = ?", (outcome, op[0]))
+            status = "confirming" if outcome == "confirmed" else "reverting"
+            next_at, task_state = lifecycle.start("resize", status, time.time(), op[2] - op[1])
             conn.execute(
-                "UPDATE instances SET state = ? WHERE uuid = ?", (op[3] or "active", instance_uuid)
+                "UPDATE operations SET status = ?, next_at = ? WHERE id = ?",
+                (status, next_at, op[0]),
             )
-            if outcome == "reverted":
-                lifecycle.set_flavor(conn, instance_uuid, op[2])
-                conn.execute("UPDATE instances SET host = ? WHERE uuid = ?", (op[1], instance_uuid))
+            conn.execute(
+                "UPDATE instances SET task_state = ? WHERE uuid = ?", (task_state, instance_uuid)
+            )
 
-    def _power_instance(self, instance_uuid: str, operation: str, before: str, after: str):
+    def _power_instance(self, instance_uuid: str, operation: str, before: str, status: str):
         with store.write(self._conn) as conn:
             inst = self._movable(conn, instance_uuid, (before,))
             self._fail_if(conn, operation, inst["uuid"])
-            conn.execute("UPDATE instances SET state = ? WHERE uuid = ?", (after, instance_uuid))
+            self._insert_operation(conn, "power", inst, None, status)
 
     def _fail_if(self, conn, operation: str, resource: str) -> None:
         message = lifecycle.take_failure(conn, operation, resource, "start")
@@ -523,8 +617,7 @@ class SimulatedCloud:
     def _settle(self) -> None:
         """Finish every operation whose simulated time is up (any process may do it)."""
         due = self._conn.execute(
-            "SELECT 1 FROM operations WHERE status IN ('running', 'migrating') AND done_at <= ? "
-            "LIMIT 1",
+            "SELECT 1 FROM operations WHERE next_at IS NOT NULL AND next_at <= ? LIMIT 1",
             (time.time(),),
         ).fetchone()
         if due:

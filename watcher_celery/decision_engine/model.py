@@ -80,6 +80,8 @@ class Instance:
     flavor_extra_specs: dict[str, Any] = field(default_factory=dict)
     # Nova's task_state (migrating, resize_migrating, ...); None when the instance is idle.
     task_state: str | None = None
+    # The message of the server's fault, shown (as Nova does) when the server is in ERROR.
+    fault: str | None = None
 
 
 @dataclass(slots=True)

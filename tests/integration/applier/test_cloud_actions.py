@@ -18,7 +18,7 @@ from tests.integration.applier.conftest import (
     wait_rolled_back,
 )
 from tests.integration.applier.test_cancel import operator_cancels
-from tests.support.processes import start_worker
+from tests.support.processes import start_worker, wait_for
 from watcher_celery.cloud.simulated import SimulatedCloud
 
 pytestmark = pytest.mark.integration
@@ -104,9 +104,54 @@ def test_failed_migration_fails_the_action_and_leaves_the_instance_on_its_source
     sim.inject_failure("live_migrate", instance.uuid, phase="complete")
     made = run(cloud_env, [migrate(instance)])
     action = actions_of(made["actions"])[0]
+    # Then it failed with Nova's account (migration status, reason, where the server is) and
+    # says it had nothing to revert: the server never left its source
     assert action.state == "FAILED"
-    assert action.status_message.startswith("Action failed in execute: the command reported")
+    assert action.status_message.startswith("Action failed in execute: Nova's live migration")
+    assert "ended error: Simulated failure of live_migrate" in action.status_message
+    assert action.status_message.endswith(f"(nothing to revert: server ACTIVE on {instance.host})")
+    assert "(reverted)" not in action.status_message
     assert sim.get_instance(instance.uuid).host == instance.host
+
+
+def test_migration_failing_late_is_one_warning_line_without_traceback(cloud_env, sim, cloud_worker):
+    # Given a cold migration Nova accepts and fails later (no host for it)
+    instance = an_instance(sim)
+    reason = "No valid host was found. There are not enough hosts available."
+    sim.inject_failure("cold_migrate", instance.uuid, phase="complete", message=reason)
+    logged_before = len(cloud_worker.log())
+    made = run(cloud_env, [migrate(instance, "cold")])
+    action = actions_of(made["actions"])[0]
+    assert action.state == "FAILED"
+    assert f"ended error: {reason}" in action.status_message
+    # Then the worker logged it as an expected failure: a WARNING with the reason, no ERROR,
+    # no traceback
+    log = wait_for(
+        lambda: action.uuid in cloud_worker.log()[logged_before:] and cloud_worker.log(),
+        10,
+        "the failure to be logged",
+    )[logged_before:]
+    warnings = [line for line in log.splitlines() if "WARNING" in line and action.uuid in line]
+    assert warnings and reason in warnings[0]
+    assert "Traceback" not in log
+    assert not [line for line in log.splitlines() if "ERROR" in line]
+
+
+def test_cold_migration_whose_confirm_fails_is_reverted_from_verify_resize(cloud_env, sim):
+    # Given a cold migration that reaches VERIFY_RESIZE and whose confirm Nova refuses
+    instance = an_instance(sim)
+    sim.inject_failure("confirm_resize", instance.uuid, message="confirm refused")
+    made = run(cloud_env, [migrate(instance, "cold")])
+    action = actions_of(made["actions"])[0]
+    # Then the errback reverted the resize and verified the server back on its source
+    assert action.state == "FAILED"
+    assert "confirm refused" in action.status_message
+    assert action.status_message.endswith("(reverted)")
+    after = sim.get_instance(instance.uuid)
+    assert (after.host, after.state, after.task_state) == (instance.host, "active", None)
+    assert sim.migrations(instance.uuid)[0].status == "reverted"
+    assert set(sim.allocations(instance.uuid)) == {instance.host}
+    assert sim.allocations(sim.migrations(instance.uuid)[0].uuid) == {}
 
 
 def test_live_migration_that_times_out_is_aborted_back_to_its_source(cloud_env, sim):
@@ -213,7 +258,8 @@ def test_resize_stop_service_and_volume_actions_change_the_cloud(cloud_env, sim)
     assert [a.state for a in actions_of(made["actions"])] == ["SUCCEEDED"] * 5
     after = sim.get_instance(resized.uuid)
     assert (after.flavor_name, after.state) == ("m1.medium", "active")
-    assert sim.get_instance(stopped.uuid).state == "stopped"
+    stopped_now = sim.get_instance(stopped.uuid)
+    assert (stopped_now.state, stopped_now.task_state) == ("stopped", None)  # SHUTOFF, waited
     host = sim.get_compute_node("compute-00011")
     assert (host.status, host.disabled_reason) == ("disabled", "drain")
     assert sim.get_volume(volume.uuid).pool == "cinder-az1@ceph#ceph"

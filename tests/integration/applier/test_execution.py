@@ -93,17 +93,20 @@ def test_always_rule_runs_children_of_a_failed_action_and_fails_the_plan(
     assert wait_plan(made["plan"]) == "FAILED"
     message = wait_rolled_back(made["plan"])
     first, failed, child = actions_of(made["actions"])
-    # Then the failed action is FAILED with the phase in its message, reverted by its errback
+    # Then the failed action is FAILED with the phase in its message; a nop changes nothing,
+    # so its errback says there was nothing to revert (never "(reverted)")
     assert failed.state == "FAILED"
     assert failed.status_message.startswith("Action failed in execute:")
-    assert failed.status_message.endswith("(reverted)")
+    assert failed.status_message.endswith("(nothing to revert)")
     # And its child still ran (ALWAYS), though it was in the same chain as the failure
     assert child.state == "SUCCEEDED"
-    # And, with plan-level rollback on, the succeeded actions were reverted newest first
+    # And, with plan-level rollback on, the succeeded actions were visited newest first
     assert first.state == "SUCCEEDED"
     assert first.status_message == child.status_message
-    assert "reverted after its action plan failed" in first.status_message
-    assert message == "One or more actions failed; 2 succeeded action(s) were reverted."
+    assert first.status_message.startswith("Action had nothing to revert after its action plan")
+    assert message == (
+        "One or more actions failed; 0 succeeded action(s) were reverted, 2 had nothing to revert."
+    )
     settle()
     assert "action.execution.error" in events.for_object(failed.uuid)
     assert events.for_object(made["plan"])[-1] == "action_plan.execution.error"
@@ -111,7 +114,7 @@ def test_always_rule_runs_children_of_a_failed_action_and_fails_the_plan(
         e["payload"]["watcher_object.data"]["uuid"]
         for e in events.received
         if e["event_type"] == "action.update"
-        and "reverted after" in (e["payload"]["watcher_object.data"]["status_message"] or "")
+        and "revert after" in (e["payload"]["watcher_object.data"]["status_message"] or "")
     ]
     assert reverted == [child.uuid, first.uuid]
 

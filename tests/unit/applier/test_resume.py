@@ -21,6 +21,7 @@ from watcher_celery.applier.actions.stop import Stop
 from watcher_celery.applier.actions.volume_migrate import VolumeMigrate
 from watcher_celery.cloud.simulated import SimulatedCloud
 from watcher_celery.config import reset_settings
+from watcher_celery.errors import ActionFailed
 
 SENT = datetime.now(UTC)
 
@@ -92,8 +93,8 @@ def test_resize_that_was_sent_and_failed_is_not_sent_again(sim):
     sim.inject_failure("resize", instance.uuid, phase="complete")
     sim.resize(instance.uuid, "m1.xlarge")
     sim.wait_idle()
-    done = Resize({"resource_id": instance.uuid, "flavor": "m1.xlarge"}, sim).resume(SENT)
-    assert done is False
+    with pytest.raises(ActionFailed, match=r"Nova's resize \d+ of instance .* ended error"):
+        Resize({"resource_id": instance.uuid, "flavor": "m1.xlarge"}, sim).resume(SENT)
     assert len(resizes(sim, instance.uuid)) == 1
     assert sim.get_instance(instance.uuid).flavor_name == instance.flavor_name
 
@@ -208,5 +209,6 @@ def test_a_migration_that_failed_after_the_command_was_recorded_is_not_sent_agai
     sim.live_migrate(instance.uuid)
     sim.wait_idle()
     params = {"resource_id": instance.uuid, "migration_type": "live", "source_node": instance.host}
-    assert Migrate(params, sim).resume(SENT) is False
+    with pytest.raises(ActionFailed, match="Simulated failure of live_migrate"):
+        Migrate(params, sim).resume(SENT)
     assert len(sim.migrations(instance.uuid)) == 1

@@ -50,6 +50,7 @@ def test_generated_cluster_has_a_realistic_mix(tmp_path):
 def test_an_existing_cloud_is_kept_when_opened_again(cloud):
     inst = _movable(cloud)
     cloud.stop_instance(inst.uuid)
+    cloud.wait_idle()
     again = SimulatedCloud.create(cloud.path, seed=99, hosts=3, instances=5)
     assert again.get_instance(inst.uuid).state == "stopped"
     assert len(again.compute_nodes()) == 12
@@ -59,8 +60,11 @@ def test_live_migration_runs_with_progress_then_moves_the_instance(cloud):
     cloud.set_op_seconds(1.5)  # long enough to observe it running
     inst = _movable(cloud)
     cloud.live_migrate(inst.uuid)
+    [accepted] = cloud.migrations(inst.uuid)
+    assert accepted.status == "accepted" and accepted.migration_type == "live-migration"
+    time.sleep(0.35)  # accepted and preparing take a tenth of the time each
     [running] = cloud.migrations(inst.uuid)
-    assert running.status == "running" and running.migration_type == "live-migration"
+    assert running.status == "running"
     assert 0 <= running.progress < 100
     assert cloud.get_instance(inst.uuid).task_state == "migrating"
     with pytest.raises(CloudError, match="busy"):
@@ -128,6 +132,8 @@ def test_cold_migration_waits_for_confirmation_and_revert_goes_back(cloud):
     resized = cloud.get_instance(inst.uuid)
     assert resized.state == "resized" and resized.host != inst.host
     cloud.revert_resize(inst.uuid)
+    assert cloud.get_instance(inst.uuid).task_state == "resize_reverting"
+    cloud.wait_idle()
     back = cloud.get_instance(inst.uuid)
     assert back.state == "active" and back.host == inst.host
     with pytest.raises(CloudError, match="no resize"):
@@ -139,6 +145,7 @@ def test_resize_changes_the_flavor_once_confirmed(cloud):
     cloud.resize(inst.uuid, "m1.large")
     cloud.wait_idle()
     cloud.confirm_resize(inst.uuid)
+    cloud.wait_idle()
     after = cloud.get_instance(inst.uuid)
     assert (after.flavor_name, after.vcpus, after.memory, after.state) == (
         "m1.large", 4, 8192, "active")  # fmt: skip
@@ -165,10 +172,13 @@ def test_destination_is_checked(cloud):
 def test_stop_start_and_bare_metal_power(cloud):
     inst = _movable(cloud)
     cloud.stop_instance(inst.uuid)
+    assert cloud.get_instance(inst.uuid).task_state == "powering-off"
+    cloud.wait_idle()
     assert cloud.get_instance(inst.uuid).state == "stopped"
     with pytest.raises(CloudError, match="expected active"):
         cloud.stop_instance(inst.uuid)
     cloud.start_instance(inst.uuid)
+    cloud.wait_idle()
     assert cloud.get_instance(inst.uuid).state == "active"
     node = cloud.compute_nodes()[0]
     cloud.set_power_state(node.baremetal_uuid, on=False)

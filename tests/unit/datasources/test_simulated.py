@@ -57,6 +57,7 @@ def test_stopped_instances_use_no_cpu_and_flavor_metrics_come_from_the_flavor(cl
     model = collect(cloud, [])
     inst = next(i for i in model.instances.values() if i.state == "active")
     cloud.stop_instance(inst.uuid)
+    cloud.wait_idle()  # SHUTOFF a moment after the stop is accepted, as in Nova
     ds = SimulatedDatasource(cloud)
     assert ds.instance_metric(inst, "instance_cpu_usage") == 0.0
     assert ds.instance_metric(inst, "instance_ram_allocated") == inst.memory

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.support.rows import make_plan
-from watcher_celery.db import ActionPlan, Audit, Goal, Strategy, session_scope
+from watcher_celery.db import Action, ActionPlan, Audit, Goal, Strategy, session_scope
 from watcher_celery.decision_engine.audit_flow import PLAN_ONGOING, run_audit
 from watcher_celery.decision_engine.sync import sync_plugins
 from watcher_celery.states import ActionPlanState, Actor, transition_where
@@ -94,3 +94,36 @@ def test_invalid_parameters_fail_the_audit_with_the_reason(no_ongoing_plan):
     audit = _audit(parameters={"para1": 99})
     assert run_audit(audit).state == "FAILED"
     assert "para1" in _row(audit).status_message
+
+
+def test_actuator_keeps_the_operators_order_each_action_after_the_previous(no_ongoing_plan):
+    # Given actions in an order the weight planner would change (it runs nop before sleep,
+    # change_nova_service_state before stop)
+    given = [
+        ("sleep", None, {"duration": 0}),
+        ("stop", str(uuid.uuid4()), {}),
+        ("nop", None, {"message": "after the sleep"}),
+        ("change_nova_service_state", "compute-1", {"state": "enabled"}),
+    ]
+    items = [
+        {"action_type": t, "input_parameters": p, **({"resource_id": r} if r else {})}
+        for t, r, p in given
+    ]
+    audit = _audit("unclassified", "actuator", parameters={"actions": items})
+    result = run_audit(audit)
+    assert result.state == "SUCCEEDED"
+    # Then the plan is a chain in the given order
+    with session_scope() as session:
+        plan_id = session.scalars(
+            select(ActionPlan.id).where(ActionPlan.uuid == result.action_plan_uuid)
+        ).one()
+        rows = {
+            a.uuid: a
+            for a in session.scalars(select(Action).where(Action.action_plan_id == plan_id))
+        }
+    chain, parent = [], None
+    while len(chain) < len(rows):
+        step = next(a for a in rows.values() if (a.parents or []) == ([parent] if parent else []))
+        chain.append(step.action_type)
+        parent = step.uuid
+    assert chain == [t for t, _, _ in given]

@@ -2,9 +2,12 @@
 
 The applier calls, in order: ``pre_condition`` (raise ``ActionSkipped`` when there is nothing
 to do, any other error fails the action), ``execute`` (return True on success), then
-``post_condition``. On failure ``revert`` puts the resource back as it was before the command;
-on cancel ``abort`` stops a running command (True: it stopped and the resource is back; False:
-it completed anyway).
+``post_condition``. On failure ``revert`` puts the resource back as it was before the command
+and says what it did; on cancel ``abort`` stops a running command (True: it stopped and the
+resource is back; False: it completed anyway).
+
+Waits poll fast at first and then less often (:func:`poll_delay`), so an action ends about as
+soon as its operation does without hammering the cloud during long ones.
 """
 
 from __future__ import annotations
@@ -25,6 +28,17 @@ from watcher_celery.plugins import ActionDefinition
 # The cloud's clock and the workers' differ a little: a trace up to this much older than the
 # recorded command may still be that command's.
 CLOCK_SLACK = timedelta(seconds=60)
+# What revert() returns when it reverted and verified it; anything else says what it found.
+REVERTED = "reverted"
+# The first look after a command; later ones wait a tenth of the time already waited, up to
+# WATCHER_ACTION_POLL_INTERVAL: an action overshoots its operation by about 10 %.
+FIRST_POLL_SECONDS = 0.2
+POLL_GROWTH = 0.1
+
+
+def poll_delay(waited: float, ceiling: float) -> float:
+    """Seconds until the next look, after ``waited`` seconds of waiting."""
+    return max(min(FIRST_POLL_SECONDS, ceiling), min(ceiling, waited * POLL_GROWTH))
 
 
 def traces_since(migrations: list, started_at: datetime) -> list:
@@ -67,9 +81,11 @@ class BaseAction:
 
     def wait_until(self, what: str, done: Callable[[], Any]) -> Any:
         """Poll ``done()`` until it returns something true, the action is aborted (None) or
-        ``WATCHER_ACTION_TIMEOUT`` passes (ActionFailed)."""
+        ``WATCHER_ACTION_TIMEOUT`` passes (ActionFailed). It looks at once, again
+        FIRST_POLL_SECONDS later, then less often (:func:`poll_delay`)."""
         settings = get_settings()
-        deadline = time.monotonic() + settings.action_timeout_seconds
+        began = time.monotonic()
+        deadline = began + settings.action_timeout_seconds
         while True:
             result = done()
             if result:
@@ -79,7 +95,7 @@ class BaseAction:
                     f"timed out after {settings.action_timeout_seconds:g}s waiting for {what}",
                     phase="execute",
                 )
-            if self._stop.wait(settings.action_poll_interval):
+            if self._stop.wait(poll_delay(time.monotonic() - began, settings.action_poll_interval)):
                 return None
 
     @classmethod
@@ -118,8 +134,12 @@ class BaseAction:
         """
         return True
 
-    def revert(self) -> None:
-        """Put the resource back in its state before the command."""
+    def revert(self) -> str:
+        """Put the resource back in its state before the command, deciding from what the
+        cloud shows. Returns REVERTED only when a revert happened and was verified; otherwise
+        what the resource was found as ("nothing to revert: ..."). Raises when it tried and
+        could not."""
+        return "nothing to revert"
 
     def abort(self) -> bool | None:
         """Stop a running command; True if it stopped, False if it completed anyway."""

@@ -3,10 +3,13 @@
 pre_condition skips when the instance is gone or no longer on ``source_node`` and fails when
 the destination is unknown or disabled, or a live migration is asked of an instance that is not
 active. execute starts the migration (the scheduler picks the host without
-``destination_node``) and polls until it is over: live succeeds when the instance left its
-source; cold waits for the resize to finish and confirms it. abort stops a running live
-migration (True: it stayed on its source; False: it landed anyway); a cold migration cannot be
-stopped and completes. revert moves the instance back to ``source_node``.
+``destination_node``) and follows it as Nova shows it (``nova_progress.py``): no record yet
+right after the 202 is "not started yet"; live succeeds when the server is idle on another
+host; cold waits for VERIFY_RESIZE, confirms and waits for the server to be idle again. A
+migration Nova fails later fails the action with Nova's reason (migration status, server
+fault). abort stops a running live migration (True: it stayed on its source; False: it landed
+anyway); a cold migration cannot be stopped and completes. revert decides from what the cloud
+shows (see :meth:`Migrate.revert`).
 """
 
 from __future__ import annotations
@@ -14,12 +17,23 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from watcher_celery.applier.actions.base import BaseAction, traces_since
+from watcher_celery.applier.actions.base import REVERTED, BaseAction, traces_since
+from watcher_celery.applier.actions.nova_progress import (
+    FAILED,
+    IN_PROGRESS,
+    RESIZED,
+    UNDONE,
+    Progress,
+    failure_reason,
+    idle,
+    server_state,
+)
 from watcher_celery.applier.actions.schemas import NAME, OPTIONAL_NAME, UUID, schema
-from watcher_celery.errors import ActionFailed, ActionSkipped
+from watcher_celery.errors import ActionFailed, ActionSkipped, CloudError
 
 LOG = logging.getLogger(__name__)
-IN_FLIGHT = {"queued", "preparing", "running", "migrating", "post-migrating"}
+# Live migration statuses Nova can abort (queued and preparing from microversion 2.65).
+ABORTABLE = {"queued", "preparing", "running"}
 
 
 class Migrate(BaseAction):
@@ -63,38 +77,44 @@ class Migrate(BaseAction):
                 f"Instance {self.instance_uuid} is {instance.state}: live migration needs it active"
             )
 
+    @property
+    def kind(self) -> str:
+        return "live migration" if self.live else "cold migration"
+
+    def snapshot(self) -> dict:
+        """The server's migrations before the command: the new record is the one not here."""
+        return {"migrations": [m.id for m in self.cloud.migrations(self.instance_uuid)]}
+
+    def _left_source(self, instance) -> bool:
+        return instance.host != self.parameters["source_node"]
+
+    def _progress(self, known=None, since=None) -> Progress:
+        return Progress(self, self.kind, self._left_source, known, since, confirm=not self.live)
+
     def _in_flight(self):
         return next(
-            (m for m in self.cloud.migrations(self.instance_uuid) if m.status in IN_FLIGHT), None
+            (m for m in self.cloud.migrations(self.instance_uuid) if m.status in IN_PROGRESS),
+            None,
         )
 
-    def _landed(self) -> bool | str:
-        """Wait result: True when it left its source, "error" when the migration failed."""
-        if self._in_flight() is not None:
-            return False
-        instance = self.cloud.get_instance(self.instance_uuid)
-        if instance is not None and instance.host != self.parameters["source_node"]:
-            return True
-        return "error"
-
-    def _complete(self) -> bool:
-        outcome = self.wait_until(f"the migration of {self.instance_uuid}", self._landed)
-        if outcome is None:  # aborted
-            return self._landed() is True
-        if outcome == "error":
-            return False
-        instance = self.cloud.get_instance(self.instance_uuid)
-        if instance.state == "resized":
-            self.cloud.confirm_resize(self.instance_uuid)
-        return True
-
     def execute(self) -> bool:
+        if "migrations" in self.before:
+            known = set(self.before["migrations"])
+        else:
+            known = {m.id for m in self.cloud.migrations(self.instance_uuid)}
+        progress = self._progress(known=known)
         destination = self.parameters.get("destination_node") or None
         if self.live:
             self.cloud.live_migrate(self.instance_uuid, destination)
         else:
             self.cloud.cold_migrate(self.instance_uuid, destination)
-        return self._complete()
+        return self._complete(progress)
+
+    def _complete(self, progress: Progress) -> bool:
+        if progress.wait() is None:  # aborted: the abort's own result decides
+            instance = self.cloud.get_instance(self.instance_uuid)
+            return instance is not None and self._left_source(instance)
+        return True
 
     def resume(self, started_at: datetime) -> bool:
         """The command may have been sent: look at the cloud before sending anything."""
@@ -102,10 +122,15 @@ class Migrate(BaseAction):
         if instance is None:
             raise ActionFailed(f"Instance {self.instance_uuid} disappeared during migration")
         traces = traces_since(self.cloud.migrations(self.instance_uuid), started_at)
-        if self._in_flight() is not None or instance.host != self.parameters["source_node"]:
-            return self._complete()
-        if traces and traces[0].source == self.parameters["source_node"]:
-            return False  # it was sent and it failed: do not send it again
+        latest = traces[0] if traces else None
+        busy = instance.task_state or instance.state == RESIZED
+        if busy or (latest is not None and latest.status in IN_PROGRESS):
+            return self._complete(self._progress(since=started_at))
+        if self._left_source(instance):
+            return True  # it landed (and was confirmed) before the worker died
+        if latest is not None and latest.source == self.parameters["source_node"]:
+            if latest.status in FAILED | UNDONE:  # sent and failed: do not send it again
+                raise ActionFailed(failure_reason(self.cloud, self.kind, latest, instance))
         return self.execute()  # the cloud never received it
 
     def abort(self) -> bool:
@@ -122,38 +147,105 @@ class Migrate(BaseAction):
         instance = self.cloud.get_instance(self.instance_uuid)
         return instance is None or instance.host == self.parameters["source_node"]
 
-    def revert(self) -> None:
-        """Abort a migration still in flight, or move the instance back to its source."""
-        source = self.parameters["source_node"]
-        migration = self._in_flight()
-        if migration is not None and self.live:
-            self.cloud.abort_migration(self.instance_uuid, migration.id)
-            return
+    def _ours(self):
+        """The newest migration this action caused, if the cloud shows one."""
+        known = set(self.before.get("migrations", ()))
+        found = self.cloud.migrations(self.instance_uuid)
+        return next((m for m in found if m.id not in known), None) if self.before else None
+
+    def revert(self) -> str:
+        """Decide from what the cloud shows, act, and verify the server is back.
+
+        Still running: a live migration is aborted, a cold one waited for. VERIFY_RESIZE:
+        the resize is reverted. Moved (and confirmed): migrated back to ``source_node``.
+        On its source and idle: nothing to revert. Returns "reverted" only when a revert
+        happened and the server is verified idle on its source.
+        """
+        uuid, source = self.instance_uuid, self.parameters["source_node"]
         self._stop.clear()
-        self.wait_until(
-            f"the migration of {self.instance_uuid} to settle", lambda: not self._in_flight()
-        )
-        instance = self.cloud.get_instance(self.instance_uuid)
+        instance = self.cloud.get_instance(uuid)
         if instance is None:
-            return
-        if instance.state == "resized":
-            self.cloud.revert_resize(self.instance_uuid)
-            return
-        if instance.host == source:
-            return
-        LOG.info("moving instance %s back to %s", self.instance_uuid, source)
+            LOG.warning("revert of the %s of %s: the instance is gone", self.kind, uuid)
+            return "nothing to revert: the instance is gone"
+        acted = False
+        migration = self._ours()
+        if instance.task_state or (migration is not None and migration.status in IN_PROGRESS):
+            acted = self._stop_running(instance, migration)
+            instance = self.cloud.get_instance(uuid)
+        try:
+            if instance.state == RESIZED:
+                LOG.warning(
+                    "revert of the %s of %s: server in VERIFY_RESIZE on %s, reverting the resize",
+                    self.kind, uuid, instance.host,
+                )  # fmt: skip
+                self.cloud.revert_resize(uuid)
+                self._wait_back()
+                return REVERTED
+            if instance.host == source:
+                if acted and idle(instance):
+                    return REVERTED
+                LOG.info("revert of the %s of %s: nothing to revert, server %s",
+                         self.kind, uuid, server_state(instance))  # fmt: skip
+                return f"nothing to revert: server {server_state(instance)}"
+            LOG.warning("revert of the %s of %s: server %s, moving it back to %s",
+                        self.kind, uuid, server_state(instance), source)  # fmt: skip
+            known = {m.id for m in self.cloud.migrations(uuid)}
+            if self.live and instance.state == "active":
+                self.cloud.live_migrate(uuid, source)
+            else:
+                self.cloud.cold_migrate(uuid, source)
+            back = Progress(self, f"{self.kind} back", lambda i: i.host == source, known)
+            if back.wait() is None:
+                raise ActionFailed("the move back was stopped")
+            self._wait_back()
+            return REVERTED
+        except (ActionFailed, CloudError) as exc:
+            left = server_state(self.cloud.get_instance(uuid))
+            LOG.warning("revert of the %s of %s failed: %s; server %s", self.kind, uuid, exc, left)
+            raise ActionFailed(f"{exc}; server left {left}") from exc
+
+    def _stop_running(self, instance, migration) -> bool:
+        """Abort a live migration (once Nova lets it: ``accepted`` cannot be aborted yet) or
+        wait for a cold one to end; True if it was aborted."""
+        uuid = self.instance_uuid
+        aborted = False
         if self.live:
-            self.cloud.live_migrate(self.instance_uuid, source)
+            abortable = self.wait_until(f"the migration of {uuid} to be abortable", self._abortable)
+            if abortable is not None and abortable is not True:
+                LOG.warning("revert of the %s of %s: aborting migration %s (%s)",
+                            self.kind, uuid, abortable.id, abortable.status)  # fmt: skip
+                try:
+                    self.cloud.abort_migration(uuid, abortable.id)
+                    aborted = True
+                except CloudError as exc:
+                    LOG.warning("could not abort migration %s of %s: %s", abortable.id, uuid, exc)
         else:
-            self.cloud.cold_migrate(self.instance_uuid, source)
-        back = self.wait_until(
-            f"instance {self.instance_uuid} back on {source}",
-            lambda: (
-                self._in_flight() is None
-                and self.cloud.get_instance(self.instance_uuid).host == source
-            ),
+            LOG.warning("revert of the %s of %s: server %s, waiting for the migration to end",
+                        self.kind, uuid, server_state(instance))  # fmt: skip
+        self.wait_until(f"the migration of {uuid} to end", self._settled)
+        return aborted
+
+    def _abortable(self):
+        """The migration once Nova can abort it; True when it is over anyway."""
+        migration = self._ours()
+        if migration is not None and migration.status in ABORTABLE:
+            return migration
+        return self._settled()
+
+    def _settled(self) -> bool:
+        now = self.cloud.get_instance(self.instance_uuid)
+        running = self._ours()
+        return now is None or (
+            not now.task_state and (running is None or running.status not in IN_PROGRESS)
         )
-        if not back:
-            raise ActionFailed(f"Instance {self.instance_uuid} could not be moved back to {source}")
-        if self.cloud.get_instance(self.instance_uuid).state == "resized":
-            self.cloud.confirm_resize(self.instance_uuid)
+
+    def _wait_back(self) -> None:
+        """Verify the server is idle on its source (waits for a revert to finish)."""
+        uuid, source = self.instance_uuid, self.parameters["source_node"]
+
+        def back():
+            now = self.cloud.get_instance(uuid)
+            return now is not None and idle(now) and now.host == source
+
+        if not self.wait_until(f"instance {uuid} idle on {source}", back):
+            raise ActionFailed(f"instance {uuid} is not back on {source}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from watcher_celery.applier.actions.base import BaseAction
+from watcher_celery.applier.actions.base import REVERTED, BaseAction
 from watcher_celery.applier.actions.schemas import NAME, OPTIONAL_NAME, schema
 from watcher_celery.errors import ActionFailed, ActionSkipped
 
@@ -64,5 +64,11 @@ class ChangeNodePowerState(BaseAction):
     def abort(self) -> bool:
         return False
 
-    def revert(self) -> None:
-        self._set(not self.on)
+    def revert(self) -> str:
+        target = POWER["off" if self.on else "on"]
+        if self._node().power_state == target:
+            return f"nothing to revert: the node is {target}"
+        self._stop.clear()
+        if not self._set(not self.on):
+            raise ActionFailed(f"the node did not reach {target}")
+        return REVERTED

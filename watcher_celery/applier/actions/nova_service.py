@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from watcher_celery.applier.actions.base import BaseAction
+from watcher_celery.applier.actions.base import REVERTED, BaseAction
 from watcher_celery.applier.actions.schemas import NAME, OPTIONAL_NAME, schema
-from watcher_celery.errors import ActionSkipped
+from watcher_celery.errors import ActionFailed, ActionSkipped
 
 ENABLED = {"up": True, "enabled": True, "down": False, "disabled": False}
 
@@ -61,10 +61,21 @@ class ChangeNovaServiceState(BaseAction):
     def abort(self) -> bool:
         return False  # a single call: it has completed
 
-    def revert(self) -> None:
-        """Back to the status and reason it had before (the opposite state if unknown)."""
+    def revert(self) -> str:
+        """Back to the status and reason it had before (the opposite state if unknown),
+        checked by reading the service again."""
         if self.before:
             enabled = self.before["status"] == "enabled"
-            self.cloud.set_compute_service(self.host, enabled, self.before["disabled_reason"])
+            reason = self.before["disabled_reason"]
         else:
-            self.cloud.set_compute_service(self.host, not self.enable, "watcher_reverted")
+            enabled, reason = not self.enable, "watcher_reverted"
+        node = self.cloud.get_compute_node(self.host)
+        if node is not None and (node.status == "enabled") == enabled:
+            return f"nothing to revert: the service is {node.status}"
+        self.cloud.set_compute_service(self.host, enabled, reason)
+        node = self.cloud.get_compute_node(self.host)
+        if node is None or (node.status == "enabled") != enabled:
+            raise ActionFailed(
+                f"the service of {self.host} is {node.status if node else 'gone'} after the revert"
+            )
+        return REVERTED

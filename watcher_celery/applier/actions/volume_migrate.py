@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from watcher_celery.applier.actions.base import BaseAction
+from watcher_celery.applier.actions.base import REVERTED, BaseAction
 from watcher_celery.applier.actions.schemas import OPTIONAL_NAME, UUID, schema
 from watcher_celery.errors import ActionFailed, ActionSkipped
 
@@ -99,12 +99,20 @@ class VolumeMigrate(BaseAction):
     def abort(self) -> bool:
         return False  # Cinder migrations cannot be stopped
 
-    def revert(self) -> None:
+    def revert(self) -> str:
         volume = self._volume()
-        if volume is None or not self.before:
-            return
+        if volume is None:
+            return "nothing to revert: the volume is gone"
+        if not self.before:
+            return "nothing to revert: its state before the command is unknown"
+        self._stop.clear()
         pool, volume_type = self.before["pool"], self.before["volume_type"]
         if self.retype and volume.volume_type != volume_type and volume_type:
-            self._move(None, volume_type)
+            moved = self._move(None, volume_type)
         elif not self.retype and volume.pool != pool and pool:
-            self._move(pool, None)
+            moved = self._move(pool, None)
+        else:
+            return f"nothing to revert: the volume is on {volume.pool} ({volume.volume_type})"
+        if not moved:
+            raise ActionFailed(f"the volume did not go back to {pool} ({volume_type})")
+        return REVERTED

@@ -3,13 +3,16 @@
 Covered: versions, hypervisors, os-services (enable/disable with reason, both before and
 after 2.53), aggregates, availability zones, flavors, servers detail (paged like Nova), the
 server actions Watcher uses (live/cold migrate, resize, confirm/revert, stop/start), server
-migrations (in-progress list, abort) and os-migrations.
+migrations (in-progress list, abort), os-migrations and instance actions. What a server shows
+while it migrates follows real Nova (``cloud/sim/phases.py``): status RESIZE / MIGRATING /
+REVERT_RESIZE from its task_state, VERIFY_RESIZE until confirmed, a fault only in ERROR, and a
+live migration asked at microversion ≥ 2.34 starting ``accepted``.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC
+from datetime import UTC, datetime
 
 from flask import Blueprint, Response, jsonify, request
 
@@ -30,7 +33,11 @@ MAX = "2.96"
 STATUS = {"active": "ACTIVE", "stopped": "SHUTOFF", "paused": "PAUSED", "error": "ERROR",
           "resized": "VERIFY_RESIZE", "suspended": "SUSPENDED", "shelved": "SHELVED",
           "building": "BUILD", "rescued": "RESCUE"}  # fmt: skip
-TASK_STATUS = {"migrating": "MIGRATING", "resize_migrating": "RESIZE", "resize_prep": "RESIZE"}
+TASK_STATUS = {"migrating": "MIGRATING", "resize_prep": "RESIZE", "resize_migrating": "RESIZE",
+               "resize_migrated": "RESIZE", "resize_finish": "RESIZE",
+               "resize_reverting": "REVERT_RESIZE"}  # fmt: skip
+# Statuses of a migration Nova still lists under /servers/{id}/migrations (in progress).
+DONE = {"completed", "confirmed", "reverted", "error", "failed", "cancelled", "done", "finished"}
 PAGE = 1000
 
 
@@ -248,6 +255,8 @@ def _server(inst, flavors: dict) -> dict:
     }  # fmt: skip
     if _mv() >= (2, 9):
         body["locked"] = inst.locked
+    if status == "ERROR" and inst.fault:  # Nova shows a fault in ERROR (or DELETED) only
+        body["fault"] = {"code": 500, "message": inst.fault, "created": inst.created}
     return body
 
 
@@ -290,7 +299,7 @@ def server_action(server_id):
     c = cloud()
     try:
         if name == "os-migrateLive":
-            c.live_migrate(server_id, args.get("host"))
+            c.live_migrate(server_id, args.get("host"), accepted=_mv() >= (2, 34))
         elif name == "migrate":
             if args.get("host") and _mv() < (2, 56):
                 return fault(400, "Cold migration to a host needs microversion 2.56 or later.")
@@ -353,14 +362,14 @@ def _migration(m, detail_for_server: bool) -> dict:
 @bp.get("/v2.1/servers/<server_id>/migrations")
 def server_migrations(server_id):
     running = [m for m in cloud().migrations(server_id)
-               if m.migration_type == "live-migration" and m.status == "running"]  # fmt: skip
+               if m.migration_type == "live-migration" and m.status not in DONE]  # fmt: skip
     return reply({"migrations": [_migration(m, True) for m in running]})
 
 
 @bp.get("/v2.1/servers/<server_id>/migrations/<migration_id>")
 def server_migration(server_id, migration_id):
     for m in cloud().migrations(server_id):
-        if m.id == migration_id and m.status == "running":
+        if m.id == migration_id and m.status not in DONE and m.migration_type == "live-migration":
             return reply({"migration": _migration(m, True)})
     return fault(404, f"Migration {migration_id} for server {server_id} could not be found.")
 
@@ -384,3 +393,43 @@ def migrations():
     if kind:
         items = [m for m in items if m.migration_type == kind]
     return reply({"migrations": [_migration(m, False) for m in items]})
+
+
+# --- instance actions ----------------------------------------------------------------------
+
+EVENTS = {"migrate": "conductor_migrate_server", "resize": "conductor_migrate_server",
+          "live-migration": "conductor_live_migrate_instance", "stop": "compute_stop_instance",
+          "start": "compute_start_instance"}  # fmt: skip
+
+
+def _action(server_id: str, action: dict, with_events: bool) -> dict:
+    started = _nova_timestamp(datetime.fromtimestamp(action["started"], UTC))
+    body = {"action": action["action"], "request_id": action["request_id"],
+            "instance_uuid": server_id, "user_id": USER_ID, "project_id": None,
+            "start_time": started, "message": "Error" if action["error"] else None}  # fmt: skip
+    if with_events:
+        result = "Error" if action["error"] else "Success"
+        event = {"event": EVENTS[action["action"]], "start_time": started,
+                 "finish_time": started, "result": result}  # fmt: skip
+        if action["error"]:
+            if _mv() >= (2, 84):
+                event["details"] = action["error"]
+            event["traceback"] = f"Traceback (most recent call last):\n{action['error']}\n"
+        body["events"] = [event]
+    return body
+
+
+@bp.get("/v2.1/servers/<server_id>/os-instance-actions")
+def instance_actions(server_id):
+    if cloud().get_instance(server_id) is None:
+        return fault(404, f"Instance {server_id} could not be found.")
+    actions = cloud().actions(server_id)
+    return reply({"instanceActions": [_action(server_id, a, False) for a in actions]})
+
+
+@bp.get("/v2.1/servers/<server_id>/os-instance-actions/<request_id>")
+def instance_action(server_id, request_id):
+    for action in cloud().actions(server_id):
+        if action["request_id"] == request_id:
+            return reply({"instanceAction": _action(server_id, action, True)})
+    return fault(404, f"Action {request_id} for server {server_id} could not be found.")

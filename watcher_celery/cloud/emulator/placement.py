@@ -1,4 +1,6 @@
-"""Placement: one resource provider per compute node, with inventories and usages."""
+"""Placement: one resource provider per compute node, with inventories, usages and
+allocations. A server being migrated, or waiting in VERIFY_RESIZE, holds allocations on two
+providers: its own on one, its migration's (consumer = the migration uuid) on the other."""
 
 from __future__ import annotations
 
@@ -87,3 +89,39 @@ def usages(uuid):
             "usages": {"VCPU": used[0], "MEMORY_MB": used[1], "DISK_GB": used[2]},
         }
     )
+
+
+def _by_provider(allocations: dict[str, dict[str, int]]) -> dict[str, dict]:
+    nodes = {n.hostname: n for n in cloud().compute_nodes()}
+    return {
+        nodes[host].uuid: {"resources": resources, "generation": 1}
+        for host, resources in allocations.items()
+        if host in nodes
+    }
+
+
+@bp.get("/allocations/<consumer>")
+def allocations(consumer):
+    found = _by_provider(cloud().allocations(consumer))
+    body = {"allocations": found}
+    if found:
+        body.update(consumer_generation=1, project_id=None, user_id=None)
+    return reply(body)
+
+
+@bp.get("/resource_providers/<uuid>/allocations")
+def provider_allocations(uuid):
+    node = _node(uuid)
+    if node is None:
+        return fault(404, f"No resource provider with uuid {uuid} found")
+    sim = cloud()
+    consumers = [i.uuid for i in sim.instances() if i.host == node.hostname]
+    consumers += [
+        m.uuid for m in sim.all_migrations() if node.hostname in (m.source, m.destination)
+    ]
+    held = {}
+    for consumer in consumers:
+        resources = sim.allocations(consumer).get(node.hostname)
+        if resources:
+            held[consumer] = {"resources": resources}
+    return reply({"allocations": held, "resource_provider_generation": 1})

@@ -7,6 +7,7 @@ import time
 from datetime import UTC, datetime
 
 from watcher_celery.cloud.base import Migration
+from watcher_celery.cloud.sim import phases
 from watcher_celery.decision_engine.model import ComputeNode, Instance, Volume
 
 HOST_COLS = (
@@ -16,7 +17,9 @@ HOST_COLS = (
 )
 INSTANCE_COLS = (
     "uuid, name, vcpus, memory_mb, disk_gb, state, project_id, host, metadata, locked, "
-    "flavor, created, availability_zone, task_state"
+    "flavor, created, availability_zone, task_state, "
+    "CASE WHEN state = 'error' THEN "
+    "(SELECT message FROM faults WHERE faults.instance = instances.uuid) END"
 )
 VOLUME_COLS = (
     "uuid, name, size, status, pool, volume_type, project_id, bootable, multiattach, "
@@ -46,7 +49,7 @@ def instance(r, _parsed: dict[str, dict] = {}) -> Instance:  # noqa: B006 - a pa
     # Positional for speed (200,000 per model build); order of the Instance fields.
     return Instance(
         r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], dict(metadata), bool(r[9]), False,
-        r[10], r[11], r[12], {}, r[13],
+        r[10], r[11], r[12], {}, r[13], r[14],
     )  # fmt: skip
 
 
@@ -64,10 +67,10 @@ def migration(r) -> Migration:
     progress = None
     if kind == "live-migration":
         span = max(done_at - started, 1e-9)
-        fraction = 1.0 if status != "running" else (time.time() - started) / span
+        fraction = {"running": (time.time() - started) / span, "completed": 1.0}.get(status, 0.0)
         progress = int(100 * min(1.0, max(0.0, fraction)))
     return Migration(
         id=str(op_id), instance_uuid=resource, source=source, destination=dest,
-        status=status, migration_type=kind, progress=progress, uuid=op_uuid,
+        status=phases.shown(status), migration_type=kind, progress=progress, uuid=op_uuid,
         created_at=datetime.fromtimestamp(started, UTC),
     )  # fmt: skip

@@ -47,10 +47,14 @@ CREATE TABLE IF NOT EXISTS operations (
     id INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL, kind TEXT NOT NULL,
     resource TEXT NOT NULL, source TEXT, dest TEXT, status TEXT NOT NULL,
     started REAL NOT NULL, done_at REAL NOT NULL, old_flavor TEXT, new_flavor TEXT,
-    prev_state TEXT, fail_message TEXT
+    prev_state TEXT, fail_message TEXT, next_at REAL
 );
 CREATE INDEX IF NOT EXISTS operations_resource ON operations (resource);
 CREATE INDEX IF NOT EXISTS operations_status ON operations (status);
+CREATE INDEX IF NOT EXISTS operations_next ON operations (next_at);
+CREATE TABLE IF NOT EXISTS faults (
+    instance TEXT PRIMARY KEY, message TEXT NOT NULL, created REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS failures (
     id INTEGER PRIMARY KEY AUTOINCREMENT, operation TEXT NOT NULL, resource TEXT NOT NULL,
     phase TEXT NOT NULL, message TEXT NOT NULL, remaining INTEGER NOT NULL
@@ -81,8 +85,25 @@ def connect(path: str | Path) -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA busy_timeout=30000")
+    _add_missing_columns(conn)
     conn.executescript(SCHEMA)
     return conn
+
+
+# Columns added after the first release: a cloud file made before them gains them on open.
+ADDED_COLUMNS = (("operations", "next_at", "REAL"),)
+
+
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    for table, column, kind in ADDED_COLUMNS:
+        names = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if names and column not in names:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            if column == "next_at":  # operations in flight end when they were due to
+                conn.execute(
+                    "UPDATE operations SET next_at = done_at "
+                    "WHERE status IN ('running', 'migrating')"
+                )
 
 
 class Committed(Exception):
@@ -116,7 +137,7 @@ def set_meta(conn: sqlite3.Connection, key: str, value: object) -> None:
 def clear(conn: sqlite3.Connection) -> None:
     """Empty every table of cluster content (the meta settings stay)."""
     for table in (
-        "flavors", "aggregates", "hosts", "instances", "operations", "failures", "pools",
-        "volumes", "baremetal",
+        "flavors", "aggregates", "hosts", "instances", "operations", "faults", "failures",
+        "pools", "volumes", "baremetal",
     ):  # fmt: skip
         conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
