@@ -17,6 +17,14 @@ def _api(_args) -> int:
     if refusal:
         print(f"watcher-celery api: {refusal}", file=sys.stderr, flush=True)
         return 2
+    if settings.auth == "keystone":
+        from watcher_celery.api.keystone import middleware_conf
+
+        try:
+            middleware_conf(settings)
+        except ValueError as exc:
+            print(f"watcher-celery api: {exc} (docs/openstack.md)", file=sys.stderr, flush=True)
+            return 2
     if settings.auth == "keystone" and settings.public_endpoint:
         from watcher_celery.api.catalog import register
 

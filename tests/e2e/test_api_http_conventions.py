@@ -225,3 +225,52 @@ def test_gunicorn_answers_carry_the_watcher_error_body(api):
         assert got == status
         assert headers["Content-Type"] == "application/json"
         assert _fault_of(body)["faultcode"] == "Client"
+
+
+# --- upstream's faultstrings -------------------------------------------------------------------
+
+U = "6b1d6f0e-8e45-4a3c-9a57-3f0f7f4f7b11"
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "faultstring"),
+    [
+        ("/v1/goals/nope", 404, "Goal nope could not be found"),
+        ("/v1/strategies/nope", 404, "Strategy nope could not be found"),
+        ("/v1/audit_templates/nope", 404, "AuditTemplate nope could not be found"),
+        ("/v1/audits/nope", 404, "Audit nope could not be found"),
+        (f"/v1/action_plans/{U}", 404, f"ActionPlan {U} could not be found"),
+        (f"/v1/actions/{U}", 404, f"Action {U} could not be found"),
+        ("/v1/scoring_engines/nope", 404, "ScoringEngine nope could not be found"),
+        ("/v1/services/nope", 404, "The service nope cannot be found."),
+        ("/v1/goals?limit=0", 400, "Limit must be positive"),
+        (
+            "/v1/goals?sort_dir=up",
+            400,
+            "Invalid sort direction: up. Acceptable values are 'asc' or 'desc'",
+        ),
+        (
+            f"/v1/actions?audit_uuid={U}&action_plan_uuid={U}",
+            400,
+            "Filtering actions on both audit and action-plan is prohibited",
+        ),
+    ],
+)
+def test_errors_carry_upstreams_faultstrings(client, path, status, faultstring):
+    response = client.get(path)
+    assert response.status_code == status
+    assert faultstring in fault(response)["faultstring"]
+
+
+def test_duplicate_names_carry_upstreams_faultstring(client):
+    name = f"dup-{uuid.uuid4().hex[:8]}"
+    assert client.post("/v1/audit_templates", {"name": name, "goal": "dummy"}).status_code == 201
+    again = client.post("/v1/audit_templates", {"name": name, "goal": "dummy"})
+    assert again.status_code == 409
+    assert (
+        fault(again)["faultstring"] == f"An audit_template with UUID or name {name} already exists"
+    )
+    body = {"audit_type": "EVENT", "goal": "dummy", "name": name}
+    assert client.post("/v1/audits", body).status_code == 201
+    audit_again = client.post("/v1/audits", body)
+    assert fault(audit_again)["faultstring"] == f"An audit with UUID or name {name} already exists"

@@ -107,7 +107,7 @@ def test_webhook_refuses_other_audit_types_and_states(client):
     oneshot = _audit(client, "CONTINUOUS", interval="3600")
     response = client.post(f"/v1/webhooks/{oneshot['uuid']}")
     assert response.status_code == 400
-    assert fault(response)["faultstring"] == "Audit type CONTINUOUS is disallowed"
+    assert fault(response)["faultstring"] == "Audit type CONTINUOUS is disallowed."
     event = _audit(client)
     client.patch(
         f"/v1/audits/{event['uuid']}",
@@ -115,7 +115,7 @@ def test_webhook_refuses_other_audit_types_and_states(client):
     )
     response = client.post(f"/v1/webhooks/{event['uuid']}")
     assert response.status_code == 400
-    assert fault(response)["faultstring"] == "Audit state CANCELLED is disallowed"
+    assert fault(response)["faultstring"] == "Audit state CANCELLED is disallowed."
     assert client.post(f"/v1/webhooks/{uuid.uuid4()}").status_code == 404
 
 

@@ -142,3 +142,13 @@ def test_flower_api_needs_credentials_and_cannot_start_a_recommended_plan(flower
         client.wait_state(f"/v1/action_plans/{plan_uuid}", {"SUCCEEDED", "FAILED"})["state"]
         == "SUCCEEDED"
     )
+
+
+def test_keystone_without_its_service_user_refuses_to_start(service_env):
+    env = {
+        **_without(service_env, "WATCHER_KEYSTONE_AUTH_URL", "WATCHER_KEYSTONE_PASSWORD"),
+        "WATCHER_AUTH": "keystone",
+    }
+    done = _run("api", env)
+    assert done.returncode == 2
+    assert "WATCHER_KEYSTONE_AUTH_URL" in done.stderr

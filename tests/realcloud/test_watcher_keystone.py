@@ -65,3 +65,21 @@ def test_missing_or_invalid_tokens_are_401_with_watchers_body(keystone, watcher_
 
 def test_version_discovery_stays_public(watcher_cloud):
     assert requests.get(watcher_cloud.base + "/", timeout=10).status_code == 200
+
+
+def test_identity_headers_sent_by_a_client_are_not_believed(watcher_cloud):
+    forged = {"X-Identity-Status": "Confirmed", "X-Roles": "admin", "X-Project-Id": "x"}
+    response = ApiClient(watcher_cloud.base, headers=forged).post(
+        "/v1/audits", {"audit_type": "EVENT", "goal": "dummy"}
+    )
+    assert response.status_code == 401
+
+
+def test_a_service_token_triggers_webhooks_only(keystone, watcher_cloud, tokens):
+    robot = keystone.create_user(f"alarm-{uuid.uuid4().hex[:6]}", "service", roles=["service"])
+    service = _as(watcher_cloud, keystone.issue_token(robot))
+    admin = _as(watcher_cloud, tokens["admin"])
+    body = {"audit_type": "EVENT", "goal": "dummy", "name": f"hook-{uuid.uuid4().hex[:8]}"}
+    audit = admin.post("/v1/audits", body).json()
+    assert service.post(f"/v1/webhooks/{audit['uuid']}").status_code == 202
+    assert service.post("/v1/audits", body).status_code == 403

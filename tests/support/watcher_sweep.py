@@ -4,7 +4,8 @@ Goals, strategies (list, show, state), scoring engines, services, the data model
 template created, updated and deleted; ONESHOT audits of every built-in strategy, from a goal
 or a template, and a CONTINUOUS one; every plan listed and shown with its actions; the dummy
 plan started and run to SUCCEEDED, another cancelled; plans and audits deleted, after which
-the plan's actions list is empty (upstream's life-cycle). The ``dummy`` plan is shown in every
+the plan's actions list is empty (upstream's life-cycle). An action is skipped (``action
+update``) and a plan cancelled by ``actionplan update``. The ``dummy`` plan is shown in every
 format, every other strategy's in table and JSON.
 """
 
@@ -185,6 +186,15 @@ def sweep(cli: WatcherCli) -> SweepRecord:
     }
     cli.run("actionplan", "cancel", record.plans["template"])
     assert cli.json("actionplan", "show", record.plans["template"])["State"] == "CANCELLED"
+
+    # Skip an action of a plan not started (microversion 1.5), then cancel that plan by PATCH
+    resize_plan = record.plans["dummy_with_resize"]
+    first = cli.json("action", "list", "--action-plan", resize_plan)[0]["UUID"]
+    skipped = cli.json("action", "update", first, "--state", "SKIPPED", "--reason", "swept")
+    assert skipped["State"] == "SKIPPED"
+    assert skipped["Status Message"] == "Action skipped by user. Reason: swept"
+    updated = cli.json("actionplan", "update", resize_plan, "replace", "state=CANCELLED")
+    assert updated["State"] == "CANCELLED"
 
     # Deletes: plans, then their audits; a deleted plan's actions are an empty list
     for strategy in ("dummy", "template", "basic"):

@@ -23,8 +23,8 @@ class Webhook(MethodView):
         with session_scope() as session:
             audit = get_or_404(session, Audit, ident, "Audit")
             if audit.audit_type != AuditType.EVENT:
-                raise Invalid(f"Audit type {audit.audit_type} is disallowed")
+                raise Invalid(f"Audit type {audit.audit_type} is disallowed.")
             if audit.state not in TRIGGERABLE:
-                raise Invalid(f"Audit state {audit.state} is disallowed")
+                raise Invalid(f"Audit state {audit.state} is disallowed.")
             dispatch.run_audit(session, audit.uuid)
         return Response(status=202)
