@@ -53,6 +53,7 @@ def _generate(work: Path, hosts: int) -> None:
 def _metrics(cloud):
     """The cloud's metric values at its clock, in a memory datasource."""
     from watcher_celery.cloud.sim import metrics as sim
+    from watcher_celery.cloud.sim import profiles
     from watcher_celery.datasources.memory import MemoryDatasource
 
     t = cloud.metrics_time()
@@ -60,7 +61,7 @@ def _metrics(cloud):
     datasource = MemoryDatasource()
     values = datasource.values
     uuid_of = {n.hostname: n.uuid for n in cloud.compute_nodes()}
-    for hostname, load in sim.host_loads(hosts, instances, t).items():
+    for hostname, load in profiles.host_loads(hosts, instances, t).items():
         for name, value in sim.host_values(load).items():
             values[(uuid_of[hostname], name)] = value
     for row in instances:
@@ -166,16 +167,23 @@ def _persist(strategy_def, solution, database: Path) -> int:
 def _time_queries(datasource) -> list[float]:
     """Accumulate the seconds the strategy spends waiting for the datasource's backend."""
     spent = [0.0]
-    query = datasource.query
+    depth = [0]  # query_many may call query: count the outer call only
 
-    def timed(*args, **kwargs):
-        started = time.perf_counter()
-        try:
-            return query(*args, **kwargs)
-        finally:
-            spent[0] += time.perf_counter() - started
+    def timed(method):
+        def call(*args, **kwargs):
+            started = time.perf_counter()
+            depth[0] += 1
+            try:
+                return method(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+                if not depth[0]:
+                    spent[0] += time.perf_counter() - started
 
-    datasource.query = timed
+        return call
+
+    datasource.query = timed(datasource.query)
+    datasource.query_many = timed(datasource.query_many)
     return spent
 
 
@@ -205,6 +213,7 @@ def run_case(work: Path, strategy: str, hosts: int, metrics: str) -> dict:
 
     started = time.perf_counter()
     model = _build_model(cloud)
+    datasource.bind(model)  # as build_context does: each metric read for all resources
     built = time.perf_counter()
     bound = _bound(model, strategy, instant)
     reachable = _bound(model, strategy, instant, pinned_aware=True)

@@ -3,7 +3,8 @@
 Shared by ``basic`` and ``vm_workload_consolidation``. Unlike upstream, a node's instances move
 only if *all* of them fit elsewhere: a migration that does not release a node is churn, so it
 is never planned. A node that received instances is never emptied afterwards, so no instance
-moves twice.
+moves twice. Every destination obeys ``strategies.feasibility``: the packers hold only enabled
+nodes' free vCPU, memory and disk, and a pinned instance is asked about its zone.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from strategies.common import add_migration, movable
+from strategies.feasibility import accepts
 from strategies.packing import Packer, Vector
 from watcher_celery.decision_engine.model import ClusterModel, Instance
 from watcher_celery.plugins import Solution
@@ -62,7 +64,9 @@ def empty_nodes(
         demands = sorted(((demand(i), i) for i in instances), key=lambda p: p[0], reverse=True)
         moves = []
         for vector, instance in demands:
-            destination = packer.place(vector)
+            # Capacity is the packer's; the zone rule is asked only of pinned instances.
+            accept = accepts(model, instance) if instance.pinned_az else None
+            destination = packer.place(vector, accept=accept)
             if destination is None:
                 break
             moves.append((instance, hostname, destination))

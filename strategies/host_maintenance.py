@@ -1,14 +1,18 @@
 """host_maintenance — empty one node for maintenance (goal ``cluster_maintaining``, §4.12).
 
 The maintenance node is disabled (reason ``watcher_maintaining``) and its instances leave it:
-to the backup node when one is given and has room for all of them, else wherever Nova's
-scheduler puts them. Active instances live-migrate (cold if live migration is disabled), the
-others cold-migrate; with both kinds disabled, active instances are stopped instead.
+to the backup node when one is given and has room for all of them (vCPU, memory, disk, zone),
+else wherever Nova's scheduler puts them — but only when the other enabled nodes can hold them
+all (``strategies.feasibility``); otherwise the audit fails with the reason. Active and paused
+instances live-migrate (active ones cold when live migration is disabled), stopped ones
+cold-migrate; with both kinds disabled, active instances are stopped instead. Instances in
+other states (error, shelved, ...) and excluded ones cannot leave and are not touched.
 """
 
 from __future__ import annotations
 
-from strategies.common import add_migration, add_service_state
+from strategies.common import add_migration, add_service_state, available_nodes
+from strategies.feasibility import scheduler_placement, zone_allows
 from watcher_celery.decision_engine.model import ClusterModel, Instance
 from watcher_celery.errors import StrategyError
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
@@ -31,19 +35,30 @@ def _node(model: ClusterModel, hostname: str):
     return model.node(hostname)
 
 
-def _evacuate(
-    solution: Solution, instance: Instance, source: str, destination: str | None, params
-) -> None:
+def _kind(instance: Instance, params) -> str | None:
+    """live, cold, stop, or None (stays): Nova live-migrates active and paused servers and
+    cold-migrates active and stopped ones; anything else cannot leave."""
     live_off, cold_off = params["disable_live_migration"], params["disable_cold_migration"]
-    if instance.state == "active":
-        if not live_off:
-            add_migration(solution, instance, source, destination, "live")
-        elif not cold_off:
-            add_migration(solution, instance, source, destination, "cold")
-        else:
-            solution.add_action("stop", instance.uuid, {"resource_name": instance.name})
-    elif not cold_off:
-        add_migration(solution, instance, source, destination, "cold")
+    if instance.watcher_exclude:
+        return None
+    if instance.state in ("active", "paused") and not live_off:
+        return "live"
+    if instance.state in ("active", "stopped") and not cold_off:
+        return "cold"
+    if instance.state == "active" and live_off and cold_off:
+        return "stop"
+    return None
+
+
+def _backup_holds(model: ClusterModel, backup, instances: list[Instance]) -> bool:
+    """The backup (once enabled) takes every instance: zone, vCPU, memory and disk."""
+    if backup.state != "up" or backup.hostname == instances[0].host:
+        return False
+    if not all(zone_allows(backup, i) for i in instances):
+        return False
+    free = model.free(backup.hostname)
+    need = [sum(getattr(i, k) for i in instances) for k in ("vcpus", "memory", "disk")]
+    return all(n <= f for n, f in zip(need, free, strict=True))
 
 
 def execute(context: StrategyContext) -> Solution:
@@ -57,16 +72,28 @@ def execute(context: StrategyContext) -> Solution:
     if not instances and not already:
         add_service_state(solution, node, "disabled", REASON)
         return solution
-    used = model.used(node.hostname)
-    free_vcpus, free_memory, _ = model.free(backup.hostname) if backup else (0, 0, 0)
+    kinds = {i.uuid: _kind(i, params) for i in instances}
+    moving = [i for i in instances if kinds[i.uuid] in ("live", "cold")]
     destination = None
-    if backup and used.vcpus <= free_vcpus and used.memory <= free_memory:
+    if backup and moving and _backup_holds(model, backup, moving):
         if backup.status != "enabled":
             add_service_state(solution, backup, "enabled")
         destination = backup.hostname
+    elif moving:
+        left = [n.hostname for n in available_nodes(model) if n.hostname != node.hostname]
+        if scheduler_placement(model, moving, left) is None:
+            raise StrategyError(
+                f"The other enabled compute nodes cannot hold the instances of "
+                f"{node.hostname} (vCPU, memory, disk or availability zone): add capacity or "
+                "name a backup_node with room for them"
+            )
     add_service_state(solution, node, "disabled", REASON)
     for instance in instances:
-        _evacuate(solution, instance, node.hostname, destination, params)
+        kind = kinds[instance.uuid]
+        if kind == "stop":
+            solution.add_action("stop", instance.uuid, {"resource_name": instance.name})
+        elif kind is not None:
+            add_migration(solution, instance, node.hostname, destination, kind)
     return solution
 
 

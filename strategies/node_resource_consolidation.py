@@ -1,8 +1,8 @@
 """node_resource_consolidation — consolidation on flavor allocations only (reference §4.14).
 
 Nodes are walked from the least allocated vCPUs up: an empty node is *free*; a used node is a
-*source* if all its servers fit (vCPUs and memory) on other nodes, else it becomes a
-destination; a node that received servers is never emptied afterwards. Placement uses the
+*source* if all its servers fit (vCPUs, memory and disk, in their zone) on other nodes, else it
+becomes a destination; a node that received servers is never emptied afterwards. Placement uses the
 bisection packer (``strategies.packing``) instead of upstream's scan from the top of the list
 for every server.
 
@@ -11,7 +11,9 @@ for every server.
 * ``auto`` — disable every free and source node (so Nova's scheduler avoids them), migrate
   each source's servers (live, or cold when stopped) without a destination, largest first,
   then re-enable the nodes it disabled (the planner ``node_resource_consolidation`` orders
-  these steps);
+  these steps). The placement found is the proof that the nodes left enabled can hold every
+  server sent without a destination (``strategies.feasibility``). With nothing to move, the
+  plan is empty: disabling and re-enabling idle nodes would be churn;
 * ``specify`` — set each migration's ``destination_node`` to the placement found; no
   disable/enable.
 
@@ -48,20 +50,22 @@ def execute(context: StrategyContext) -> Solution:
     order = sorted(enabled, key=lambda n: (model.used(n.hostname).vcpus, n.hostname))
     keep = context.failed_migration_sources
     free_nodes = [n for n in order if not model.used(n.hostname).count and n.hostname not in keep]
-    packer = Packer({n.hostname: model.free(n.hostname)[:2] for n in enabled})
+    packer = Packer({n.hostname: model.free(n.hostname) for n in enabled})
     for node in free_nodes:
         packer.remove(node.hostname)
     moves = Solution()
     outcome = empty_nodes(
         model,
         [n.hostname for n in order],
-        lambda i: (i.vcpus, i.memory),
+        lambda i: (i.vcpus, i.memory, i.disk),
         packer,
         received=keep,
     )
     apply(outcome, model, moves)
     sources = [model.node(h) for h in outcome.released]
     solution = Solution()
+    if not sources:
+        free_nodes = []  # nothing moves: leave idle nodes as they are
     if not specify:
         for node in free_nodes + sources:
             add_service_state(solution, node, "disabled", REASON)

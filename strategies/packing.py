@@ -13,7 +13,7 @@ instance does not fit (all-or-nothing: no migration that releases nothing).
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 Vector = tuple[float, ...]
 WINDOW = 8
@@ -59,8 +59,16 @@ class Packer:
         self.remove(hostname)
         self.insert(hostname, vector)
 
-    def find(self, demand: Sequence[float], exclude: str | None = None) -> str | None:
+    def find(
+        self,
+        demand: Sequence[float],
+        exclude: str | None = None,
+        accept: Callable[[str], bool] | None = None,
+    ) -> str | None:
         """A node that fits ``demand`` in every resource, preferring the tightest on the key.
+
+        ``accept`` (optional) is asked about a node that fits, for rules other than capacity
+        (the instance's availability zone, ``strategies.feasibility``).
 
         The ``probe`` tightest candidates are checked first; when they are full in another
         resource, windows further up (at doubling distances, then the loosest nodes) are
@@ -80,7 +88,7 @@ class Packer:
                     if demand[k] > vector[k]:
                         break
                 else:
-                    if hostname != exclude:
+                    if hostname != exclude and (accept is None or accept(hostname)):
                         return hostname
             if high >= end:
                 return None
@@ -97,8 +105,13 @@ class Packer:
         free = self.free[hostname]
         self._set(hostname, tuple(f - d for f, d in zip(free, demand, strict=True)))
 
-    def place(self, demand: Sequence[float], exclude: str | None = None) -> str | None:
-        hostname = self.find(demand, exclude)
+    def place(
+        self,
+        demand: Sequence[float],
+        exclude: str | None = None,
+        accept: Callable[[str], bool] | None = None,
+    ) -> str | None:
+        hostname = self.find(demand, exclude, accept)
         if hostname is not None:
             self.add(hostname, demand)
         return hostname

@@ -24,6 +24,7 @@ from strategies.common import (
     movable,
 )
 from strategies.consolidation import apply, best_emptying
+from strategies.feasibility import accepts
 from strategies.packing import Packer, Vector, scarcity_order
 from watcher_celery.decision_engine.model import ClusterModel, ComputeNode, Instance
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
@@ -123,7 +124,8 @@ def _offload(
             if not movable(instance):
                 continue
             vector = demand.instance(instance)
-            destination = packer.find(vector, exclude=hostname)
+            accept = accepts(model, instance) if instance.pinned_az else None
+            destination = packer.find(vector, exclude=hostname, accept=accept)
             if destination is None:
                 continue
             packer.add(destination, vector)

@@ -4,15 +4,18 @@ The objective is upstream's: the weighted sum, over the chosen metrics, of the s
 deviation of host load fractions (CPU: cores used / vCPUs; RAM: MB used / MB). Upstream
 simulates every instance on every candidate host at each step (instances × hosts). Here the
 sums Σf and Σf² are kept per metric, so the effect of one move on every deviation is computed
-in O(metrics); the most loaded host comes from a max-heap and the least loaded candidates from
-a min-heap (stale entries skipped), so a step costs O(log hosts + instances on the host).
+in O(metrics); the most loaded host comes from a max-heap (stale entries skipped), so a step
+costs O(log hosts + instances on the host × candidates).
 
 Each step moves, from the most loaded host (on the metric furthest above its threshold), the
-instance that lowers the objective most onto one of the least loaded hosts that fits its
-flavor; it stops when every deviation is under its threshold or no move helps. An instance
-moves at most once per audit. ``host_choice`` sets how many of the least loaded hosts are
-tried: ``cycle`` 1, ``retry`` ``retry_count``, ``fullsearch`` up to 32 (deterministic, unlike
-upstream's random picks, so the same cluster gives the same plan).
+instance that lowers the objective most onto one of its candidate hosts that can take it
+(``strategies.feasibility``: up, enabled, zone, vCPU, memory and disk); it stops when every
+deviation is under its threshold or no move helps. An instance moves at most once per audit.
+The candidates are upstream's ``host_choice`` (``strategies.host_choice``): ``cycle`` the next
+host in turn, ``retry`` ``retry_count`` hosts drawn at random (seeded by the audit, so a rerun
+of one audit gives one plan), ``fullsearch`` every host. With ``cycle`` and ``retry`` a busy
+host whose candidates gave no improving move is tried again with fresh candidates, up to
+``SOURCE_TRIES`` times.
 """
 
 from __future__ import annotations
@@ -27,10 +30,14 @@ from strategies.common import (
     available_nodes,
     movable,
 )
+from strategies.feasibility import can_move
+from strategies.host_choice import HostChoice
 from watcher_celery.decision_engine.model import ClusterModel, Instance
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
 
 CPU, RAM = "instance_cpu_usage", "instance_ram_usage"
+# With cycle and retry a miss may be bad luck: a host is given up after this many fresh draws.
+SOURCE_TRIES = 3
 PARAMETERS = {
     "properties": {
         "metrics": {
@@ -64,7 +71,8 @@ PARAMETERS = {
             "default": {CPU: "host_cpu_usage", RAM: "host_ram_usage"},
         },
         "host_choice": {
-            "description": "How many of the least loaded hosts a move may target.",
+            "description": "Hosts a move may target: the next in turn (cycle), retry_count "
+            "drawn at random (retry) or all (fullsearch).",
             "type": "string",
             "enum": ["cycle", "retry", "fullsearch"],
             "default": "retry",
@@ -94,14 +102,6 @@ PARAMETERS = {
         },
     },
 }
-FULLSEARCH_HOSTS = 32
-
-
-def _tries(params) -> int:
-    choice = params["host_choice"]
-    if choice == "cycle":
-        return 1
-    return int(params["retry_count"]) if choice == "retry" else FULLSEARCH_HOSTS
 
 
 class Balance:
@@ -203,21 +203,6 @@ def _build(context: StrategyContext, model: ClusterModel, metrics: list[str]):
     return balance, amounts
 
 
-def _lowest(heap: list, loads: dict[str, float], count: int, exclude: str) -> list[str]:
-    """Up to ``count`` least loaded hosts (stale heap entries dropped, valid ones kept)."""
-    found, kept = [], []
-    while heap and len(found) < count:
-        value, host = heapq.heappop(heap)
-        if loads[host] != value:
-            continue
-        kept.append((value, host))
-        if host != exclude:
-            found.append(host)
-    for entry in kept:
-        heapq.heappush(heap, entry)
-    return found
-
-
 def execute(context: StrategyContext) -> Solution:
     model: ClusterModel = context.model
     params = context.parameters
@@ -226,12 +211,17 @@ def execute(context: StrategyContext) -> Solution:
     balance, amounts = _build(context, model, metrics)
     solution = Solution()
     before = balance.objective() if balance.n else 0.0
-    tries = max(1, _tries(params))
+    choice = HostChoice(
+        params["host_choice"],
+        list(balance.load[0]) if metrics else [],
+        int(params["retry_count"]),
+        seed=context.audit_uuid,
+    )
     highs = [[(-f, h) for h, f in balance.load[k].items()] for k in range(len(metrics))]
-    lows = [[(f, h) for h, f in balance.load[k].items()] for k in range(len(metrics))]
-    for heap in highs + lows:
+    for heap in highs:
         heapq.heapify(heap)
     exhausted: set[str] = set()
+    misses: dict[str, int] = {}
     moved: set[str] = set()
     while balance.n > 1:
         ratios = [balance.sd(k) / t if t else math.inf for k, t in enumerate(thresholds)]
@@ -248,16 +238,20 @@ def execute(context: StrategyContext) -> Solution:
         if source is None:
             break
         best = None
-        for destination in _lowest(lows[k], loads, tries, source):
-            for instance in model.iter_instances_on(source):
-                if instance.uuid in moved or instance.uuid not in amounts:
-                    continue
+        for instance in model.instances_on(source):
+            if instance.uuid in moved or instance.uuid not in amounts:
+                continue
+            for destination in choice.candidates(source):
                 change = balance.delta(source, destination, amounts[instance.uuid])
                 if change < -1e-12 and (best is None or change < best[0]):
-                    if model.fits(instance, destination):
+                    if can_move(model, instance, destination):
                         best = (change, instance, destination)
         if best is None:
-            exhausted.add(source)
+            misses[source] = misses.get(source, 0) + 1
+            if params["host_choice"] == "fullsearch" or misses[source] >= SOURCE_TRIES:
+                exhausted.add(source)
+            else:
+                heapq.heappush(highs[k], (-loads[source], source))
             continue
         _, instance, destination = best
         balance.move(source, destination, amounts[instance.uuid])
@@ -267,7 +261,6 @@ def execute(context: StrategyContext) -> Solution:
         for j in range(len(metrics)):
             for host in (source, destination):
                 heapq.heappush(highs[j], (-balance.load[j][host], host))
-                heapq.heappush(lows[j], (balance.load[j][host], host))
     solution.set_indicator("instance_migrations_count", len(moved))
     solution.set_indicator("instances_count", len(amounts))
     solution.set_indicator("standard_deviation_before_audit", round(before, 6))

@@ -75,6 +75,7 @@ class Settings:
     prometheus_url: str = ""
     prometheus_fqdn_label: str = "fqdn"
     prometheus_instance_label: str = "resource"
+    prometheus_hardware_metrics: str = ""
     prometheus_username: str = ""
     prometheus_password: str = ""
     prometheus_cafile: str = ""
@@ -82,6 +83,8 @@ class Settings:
     prometheus_keyfile: str = ""
     prometheus_insecure: bool = False
     prometheus_timeout: float = 10.0
+    prometheus_max_query_bytes: int = 900_000
+    prometheus_select_all_above: int = 2_000
     service_down_time: int = 90
     heartbeat_interval: int = 60
     auth_enabled: bool = False
@@ -126,6 +129,7 @@ class Settings:
             prometheus_url=_env("WATCHER_PROMETHEUS_URL", ""),
             prometheus_fqdn_label=_env("WATCHER_PROMETHEUS_FQDN_LABEL", "fqdn"),
             prometheus_instance_label=_env("WATCHER_PROMETHEUS_INSTANCE_LABEL", "resource"),
+            prometheus_hardware_metrics=_env("WATCHER_PROMETHEUS_HARDWARE_METRICS", ""),
             prometheus_username=_env("WATCHER_PROMETHEUS_USERNAME", ""),
             prometheus_password=_env("WATCHER_PROMETHEUS_PASSWORD", ""),
             prometheus_cafile=_env("WATCHER_PROMETHEUS_CAFILE", ""),
@@ -133,6 +137,8 @@ class Settings:
             prometheus_keyfile=_env("WATCHER_PROMETHEUS_KEYFILE", ""),
             prometheus_insecure=_env_bool("WATCHER_PROMETHEUS_INSECURE", False),
             prometheus_timeout=_env_float("WATCHER_PROMETHEUS_TIMEOUT", 10.0),
+            prometheus_max_query_bytes=_env_int("WATCHER_PROMETHEUS_MAX_QUERY_BYTES", 900_000),
+            prometheus_select_all_above=_env_int("WATCHER_PROMETHEUS_SELECT_ALL_ABOVE", 2_000),
             service_down_time=_env_int("WATCHER_SERVICE_DOWN_TIME", 90),
             heartbeat_interval=_env_int("WATCHER_HEARTBEAT_INTERVAL", 60),
             auth_enabled=_env_bool("WATCHER_AUTH_ENABLED", False),

@@ -10,13 +10,16 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from tests.support.client import ApiClient
+from tests.support.plan_validator import problems
 from watcher_celery.cloud.factory import open_simulated
 from watcher_celery.cloud.simulated import SimulatedCloud
 from watcher_celery.config import get_settings
+from watcher_celery.decision_engine.collector import collect
 
 pytestmark = pytest.mark.integration
 
@@ -154,3 +157,130 @@ def test_host_maintenance_empties_the_named_host(client, cloud):
     assert actions[0]["input_parameters"]["disabled_reason"] == "watcher_maintaining"
     moved = [a for a in actions if a["action_type"] in ("migrate", "stop")]
     assert len(moved) == count  # every instance leaves (live, or cold when not active)
+
+
+# --- the strategies added with the feasibility rule: each plan replayed on the cloud ---------
+
+
+def _assert_feasible(cloud: SimulatedCloud, actions: list[dict]) -> None:
+    """The independent validator replays the plan on the cloud as it is now."""
+    model = collect(cloud, None, ("compute", "storage", "baremetal"))
+    plan = SimpleNamespace(
+        actions=[
+            SimpleNamespace(action_type=a["action_type"], input_parameters=a["input_parameters"])
+            for a in actions
+        ]
+    )
+    assert problems(model, plan) == []
+
+
+def _strategy_audit(client, cloud, goal: str, strategy: str, parameters: dict) -> tuple:
+    audit, plan, actions = _audit(
+        client, {"goal": goal, "strategy": strategy, "parameters": parameters}
+    )
+    assert audit["strategy_name"] == strategy
+    _check_migrations(cloud(), actions)
+    _assert_feasible(cloud(), actions)
+    return plan, actions
+
+
+def test_workload_balance_brings_hosts_under_its_threshold(client, cloud):
+    plan, actions = _strategy_audit(
+        client, cloud, "workload_balancing", "workload_balance", {"threshold": 5.0}
+    )
+    indicators = _indicators(plan)
+    assert indicators["instance_migrations_count"] == len(actions) > 0
+    assert (
+        indicators["standard_deviation_after_audit"] < indicators["standard_deviation_before_audit"]
+    )
+
+
+def test_outlet_temperature_moves_off_hosts_above_the_threshold(client, cloud):
+    _, actions = _strategy_audit(
+        client, cloud, "thermal_optimization", "outlet_temperature", {"threshold": 25.0}
+    )
+    sources = [a["input_parameters"]["source_node"] for a in actions]
+    assert sources and len(sources) == len(set(sources))  # one instance per hot host
+    destinations = [a["input_parameters"]["destination_node"] for a in actions]
+    assert len(destinations) == len(set(destinations))  # one per cool host
+
+
+def test_uniform_airflow_moves_off_high_airflow_hosts(client, cloud):
+    _, actions = _strategy_audit(
+        client, cloud, "airflow_optimization", "uniform_airflow", {"threshold_airflow": 330.0}
+    )
+    assert actions and {a["action_type"] for a in actions} == {"migrate"}
+
+
+def test_noisy_neighbor_moves_a_growing_instance_away_from_its_victim(client, cloud):
+    # Metrics at 06:00 of the cloud's daily cycle: zone az1 peaks, so beside each other some
+    # instances' cache use grows while others' falls
+    cloud().set_clock(1700000000 - 1700000000 % 86400 + 21600)
+    try:
+        _, actions = _strategy_audit(
+            client,
+            cloud,
+            "noisy_neighbor",
+            "noisy_neighbor",
+            {"cache_threshold": 0.2, "period": 1800},
+        )
+    finally:
+        cloud().set_clock(None)
+    sources = [a["input_parameters"]["source_node"] for a in actions]
+    assert sources and len(sources) == len(set(sources))
+
+
+def test_saving_energy_powers_off_free_hosts(client, cloud):
+    free = {n.hostname for n in cloud().compute_nodes()} - {i.host for i in cloud().instances()}
+    _, actions = _strategy_audit(
+        client,
+        cloud,
+        "saving_energy",
+        "saving_energy",
+        {"free_used_percent": 0.0, "min_free_hosts_num": 0},
+    )
+    off = {a["input_parameters"]["resource_name"] for a in actions}
+    assert off and off <= free
+    assert {a["input_parameters"]["state"] for a in actions} == {"off"}
+
+
+def test_storage_capacity_balance_migrates_volumes_from_full_pools(client, cloud):
+    pools = {p.name: p for p in cloud().storage_pools()}
+    _, actions = _strategy_audit(
+        client,
+        cloud,
+        "workload_balancing",
+        "storage_capacity_balance",
+        {"volume_threshold": 4.0},
+    )
+    volumes = {v.uuid: v for v in cloud().volumes()}
+    assert actions
+    for action in actions:
+        params = action["input_parameters"]
+        source = pools[volumes[params["resource_id"]].pool]
+        assert (
+            source.total_capacity_gb - source.free_capacity_gb
+        ) >= 0.04 * source.total_capacity_gb
+        assert (
+            volumes[params["resource_id"]].volume_type
+            in pools[params["destination_node"]].volume_types
+        )
+
+
+def test_zone_migration_empties_the_named_host_within_its_caps(client, cloud):
+    host = Counter(i.host for i in cloud().instances()).most_common(1)[0][0]
+    plan, actions = _strategy_audit(
+        client,
+        cloud,
+        "hardware_maintenance",
+        "zone_migration",
+        {"compute_nodes": [{"src_node": host}], "parallel_per_node": 3},
+    )
+    assert 0 < len(actions) <= 3
+    assert {a["input_parameters"]["source_node"] for a in actions} == {host}
+    indicators = _indicators(plan)
+    planned = (
+        indicators["planned_live_migrate_instance_count"]
+        + indicators["planned_cold_migrate_instance_count"]
+    )
+    assert planned == len(actions)

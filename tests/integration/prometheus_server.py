@@ -31,8 +31,12 @@ def openmetrics(series: dict[str, list[tuple[dict[str, str], list[tuple[float, f
 
 class PrometheusServer:
     def __init__(self, workdir: Path, text: str = "", users: dict[str, str] | None = None,
-                 tls: bool = False, scrape: str | None = None) -> None:  # fmt: skip
-        """Backfill ``text`` (OpenMetrics) and/or scrape ``scrape`` (host:port) every second."""
+                 tls: bool = False, scrape: str | None = None,
+                 flags: tuple[str, ...] = ()) -> None:  # fmt: skip
+        """Backfill ``text`` (OpenMetrics) and/or scrape ``scrape`` (host:port) every second.
+
+        ``flags``: more command-line flags (e.g. query limits).
+        """
         self.workdir = workdir
         data = workdir / "data"
         data.mkdir(parents=True)
@@ -57,7 +61,7 @@ class PrometheusServer:
         args = [
             "prometheus", f"--config.file={config}", f"--storage.tsdb.path={data}",
             f"--web.listen-address=127.0.0.1:{self.port}",
-            "--storage.tsdb.retention.time=3650d",
+            "--storage.tsdb.retention.time=3650d", *flags,
         ]  # fmt: skip
         self.cafile = None
         web = self._web_config(users, tls)

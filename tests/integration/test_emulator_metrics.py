@@ -9,7 +9,7 @@ from tests.integration.prometheus_server import PrometheusServer
 from tests.support.processes import wait_for
 from watcher_celery.cloud.emulator import serve
 from watcher_celery.cloud.simulated import SimulatedCloud
-from watcher_celery.datasources.prometheus import PrometheusDatasource
+from watcher_celery.datasources.prometheus_hardware import HardwarePrometheusDatasource
 from watcher_celery.datasources.simulated import SimulatedDatasource
 from watcher_celery.decision_engine.collector import collect
 
@@ -22,7 +22,7 @@ def scraped(tmp_path_factory):
     sim.set_clock(1_700_000_000)  # constant load: rates are exact
     server, url = serve(sim)
     prom = PrometheusServer(tmp_path_factory.mktemp("prom"), scrape=url.split("//")[1])
-    ds = PrometheusDatasource(prom.url)
+    ds = HardwarePrometheusDatasource(prom.url)
 
     def enough_samples():
         result = ds.client.custom_query("count_over_time(node_cpu_seconds_total[15s])")
@@ -58,3 +58,18 @@ def test_metrics_endpoint_needs_no_token_and_names_hosts_by_fqdn(scraped):
     assert prom.resolve_host(host) == f"{host}.sim.local"
     targets = requests.get(f"{prom.url}/api/v1/targets", timeout=5).json()["data"]
     assert targets["activeTargets"][0]["health"] == "up"  # /metrics answered without a token
+
+
+def test_scraped_hardware_metrics_match_the_simulation(scraped):
+    # The IPMI exporter's and ceilometer's series, read with the default names
+    sim, prom = scraped
+    model = collect(sim, [])
+    expected = SimulatedDatasource(sim)
+    for node in model.nodes.values():
+        for metric in ("host_inlet_temp", "host_outlet_temp", "host_power", "host_airflow"):
+            got = prom.host_metric(node, metric, period=10)
+            assert got == pytest.approx(expected.host_metric(node, metric), rel=1e-6), metric
+    for inst in list(model.instances.values())[:5]:
+        got = prom.instance_metric(inst, "instance_l3_cache_usage", period=10)
+        want = expected.instance_metric(inst, "instance_l3_cache_usage")
+        assert got == pytest.approx(want, rel=1e-6, abs=1e-6)

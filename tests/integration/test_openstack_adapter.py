@@ -206,3 +206,61 @@ def test_compute_nodes_are_linked_to_their_bare_metal_nodes(adapter, sim):
     model = collect(adapter, [], ("compute", "baremetal"))
     expected = {n.hostname: n.baremetal_uuid for n in sim.compute_nodes()}
     assert {h: n.baremetal_uuid for h, n in model.nodes.items()} == expected
+
+
+@pytest.mark.parametrize(
+    "name, parameters",
+    [
+        ("zone_migration", {}),  # pools, volumes and hosts named below
+        ("saving_energy", {"free_used_percent": 0.0, "min_free_hosts_num": 0}),
+    ],
+)
+def test_storage_and_metal_strategies_plan_the_same_through_the_sdk(adapter, sim, name, parameters):
+    # Given the cluster read through openstacksdk from the emulator and straight from the cloud
+    from watcher_celery.decision_engine.parameters import validate
+    from watcher_celery.plugins import StrategyContext
+    from watcher_celery.plugins.registry import get_registry
+
+    strategy = get_registry().strategy(name)
+    models = [collect(a, None, strategy.models) for a in (adapter, sim)]
+    if name == "zone_migration":
+        pools = sorted(models[1].pools)
+        first = sorted(models[1].nodes)[0]
+        parameters = {
+            "storage_pools": [
+                {"src_pool": pools[0], "dst_pool": pools[1]},
+                {"src_pool": pools[1], "dst_type": "standard"},
+            ],
+            "compute_nodes": [{"src_node": first}],
+        }
+    plans = []
+    for model in models:
+        context = StrategyContext(validate(strategy.parameters_schema, parameters), model)
+        plans.append(strategy.execute(context))
+    # Then the strategy plans the same actions from both, and plans something
+    assert plans[0].actions == plans[1].actions
+    assert plans[0].actions
+
+
+def test_storage_capacity_balance_reads_cinder_pools_through_the_sdk(tmp_path, monkeypatch):
+    # Given a cloud of two zones (two pools per volume type) served by the emulator
+    from watcher_celery.decision_engine.parameters import validate
+    from watcher_celery.plugins import StrategyContext
+    from watcher_celery.plugins.registry import get_registry
+
+    cloud = SimulatedCloud.create(tmp_path / "cloud.sqlite", seed=42, hosts=16, instances=120)
+    server, url = serve(cloud)
+    try:
+        (tmp_path / "clouds.yaml").write_text(CLOUDS_YAML.format(url=url))
+        monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(tmp_path / "clouds.yaml"))
+        sdk = OpenStackCloud(cloud="emulator")
+        strategy = get_registry().strategy("storage_capacity_balance")
+        params = validate(strategy.parameters_schema, {"volume_threshold": 4.0})
+        # When the strategy plans from the pools and volumes read through openstacksdk
+        through_sdk = strategy.execute(StrategyContext(params, collect(sdk, None, ("storage",))))
+        direct = strategy.execute(StrategyContext(params, collect(cloud, None, ("storage",))))
+    finally:
+        server.shutdown()
+        cloud.close()
+    # Then it moves volumes off the fullest pools, as from the cloud itself
+    assert through_sdk.actions and through_sdk.actions == direct.actions

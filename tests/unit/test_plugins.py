@@ -20,6 +20,13 @@ BUILT_IN_STRATEGIES = {
     "workload_stabilization",
     "node_resource_consolidation",
     "host_maintenance",
+    "workload_balance",
+    "storage_capacity_balance",
+    "uniform_airflow",
+    "outlet_temperature",
+    "saving_energy",
+    "noisy_neighbor",
+    "zone_migration",
 }
 
 

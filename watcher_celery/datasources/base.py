@@ -4,6 +4,13 @@ A backend implements :meth:`Datasource.query` for the watcher metric names it su
 typed getters, the per-audit cache and the unit conventions live here once. A missing value is
 ``None`` (the strategy decides what that means); an unreachable backend raises
 :class:`~watcher_celery.errors.DatasourceError`.
+
+Strategies ask for one resource at a time. Once the audit's resources are known
+(:meth:`Datasource.bind`, called with the scoped model), the first question about a metric
+fetches it for *every* resource of that type through :meth:`Datasource.query_many` and the
+rest are answered from the cache: a backend that can answer many resources in one request
+(Prometheus: one PromQL query per metric and aggregate) overrides it; the default asks
+:meth:`Datasource.query` once per resource, as before.
 """
 
 from __future__ import annotations
@@ -39,7 +46,9 @@ class Datasource(ABC):
     name = "base"
 
     def __init__(self) -> None:
-        self._cache: dict[tuple, float | None] = {}
+        # (metric, aggregate, period, granularity) -> {resource uuid: value}
+        self._cache: dict[tuple, dict[str, float | None]] = {}
+        self._peers: dict[str, dict[str, Any]] = {}  # resource type -> {uuid: resource}
 
     # --- what a backend implements -------------------------------------------------------
 
@@ -59,6 +68,24 @@ class Datasource(ABC):
         is ``compute_node``, ``instance``, ``bare_metal`` or ``storage``.
         """
 
+    def query_many(
+        self,
+        resources: list[Any],
+        resource_type: str,
+        metric: str,
+        period: int,
+        aggregate: str,
+        granularity: int,
+    ) -> dict[str, float | None]:
+        """:meth:`query` for each of ``resources`` (same type), by uuid; absent means None.
+
+        Backends override it to answer all of them in a constant number of requests.
+        """
+        return {
+            r.uuid: self.query(r, resource_type, metric, period, aggregate, granularity)
+            for r in resources
+        }
+
     @abstractmethod
     def metrics(self) -> set[str]:
         """The watcher metric names this backend can answer."""
@@ -75,6 +102,13 @@ class Datasource(ABC):
     def supports(self, wanted: Iterable[str]) -> bool:
         return set(wanted) <= self.metrics()
 
+    def bind(self, model: Any) -> None:
+        """Make the audit's nodes and instances the batch every metric is fetched for."""
+        self._peers = {
+            "compute_node": {n.uuid: n for n in model.nodes.values()},
+            "instance": dict(model.instances),
+        }
+
     def statistic_aggregation(
         self,
         resource: Any,
@@ -84,24 +118,36 @@ class Datasource(ABC):
         aggregate: str = "mean",
         granularity: int = 300,
     ) -> float | None:
-        """Cached per audit: the same question is asked of the backend once."""
-        key = (resource.uuid, metric, aggregate, period, granularity)
-        if key not in self._cache:
-            self._cache[key] = self.query(
+        """Cached per audit: the same question is asked of the backend once.
+
+        A resource of the bound audit is answered with all its peers of the same type (one
+        :meth:`query_many`); any other resource with a :meth:`query` of its own.
+        """
+        values = self._cache.setdefault((metric, aggregate, period, granularity), {})
+        uuid = resource.uuid
+        if uuid in values:
+            return values[uuid]
+        peers = self._peers.get(resource_type, {})
+        if uuid in peers:
+            batch = [r for u, r in peers.items() if u not in values]
+            found = self.query_many(batch, resource_type, metric, period, aggregate, granularity)
+            for r in batch:
+                values[r.uuid] = found.get(r.uuid)
+        else:
+            values[uuid] = self.query(
                 resource, resource_type, metric, period, aggregate, granularity
             )
-        return self._cache[key]
+        return values[uuid]
 
     def inject(self, resource_uuid: str, metric: str, value: float | None, **key: Any) -> None:
         """Pre-seed the cache (tests, replays of exported clusters)."""
         cache_key = (
-            resource_uuid,
             metric,
             key.get("aggregate", "mean"),
             key.get("period", 300),
             key.get("granularity", 300),
         )
-        self._cache[cache_key] = value
+        self._cache.setdefault(cache_key, {})[resource_uuid] = value
 
     def host_metric(
         self, node: Any, metric: str, period: int = 300, aggregate: str = "mean", required=False

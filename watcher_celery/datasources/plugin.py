@@ -15,14 +15,18 @@ def _simulated(cloud: Any, _settings: Any):
 
 
 def _prometheus(_cloud: Any, settings: Any):
-    from watcher_celery.datasources.prometheus import PrometheusDatasource
+    from watcher_celery.datasources.prometheus_hardware import HardwarePrometheusDatasource
 
-    return PrometheusDatasource.from_settings(settings) if settings.prometheus_url else None
+    if not settings.prometheus_url:
+        return None
+    return HardwarePrometheusDatasource.from_settings(settings)
 
 
 @hookimpl
 def watcher_datasources() -> list[DatasourceDefinition]:
     return [
         DatasourceDefinition("simulated", _simulated, "Series of the simulated cloud"),
-        DatasourceDefinition("prometheus", _prometheus, "Prometheus (node_exporter, ceilometer)"),
+        DatasourceDefinition(
+            "prometheus", _prometheus, "Prometheus (node_exporter, ceilometer, IPMI exporter)"
+        ),
     ]

@@ -1,12 +1,23 @@
 """The Prometheus datasource (reference §9.2), on prometheus-api-client.
 
-Upstream's metric names and PromQL: node_exporter for hosts (``node_cpu_seconds_total``,
-``node_memory_*``), ceilometer's exporter for instances (``ceilometer_cpu``,
-``ceilometer_memory_usage``); allocated memory and root disk come from the model's flavor.
-Hosts are matched by the ``fqdn_label`` value, directly or by short name (before the first
-dot), resolved from active targets and from the label's values (so backfilled data without
-targets resolves too); an unknown host or a missing series gives None. An unreachable server
-raises :class:`~watcher_celery.errors.DatasourceError` naming the URL.
+Upstream's metric names and PromQL (``datasources/promql.py``): node_exporter for hosts
+(``node_cpu_seconds_total``, ``node_memory_*``), ceilometer's exporter for instances
+(``ceilometer_cpu``, ``ceilometer_memory_usage``); allocated memory and root disk come from
+the model's flavor. Hosts are matched by the ``fqdn_label`` value, directly or by short name
+(before the first dot), resolved from active targets and from the label's values (so
+backfilled data without targets resolves too); an unknown host or a missing series gives None.
+
+An audit's resources are asked for together (:meth:`PrometheusDatasource.query_many`): one
+instant query per metric and aggregate, so an audit of 200,000 instances costs a handful of
+requests instead of one per resource. Up to ``select_all_above`` resources the query names
+them in a regex set on their label (POSTed: no URL length limit; split into chunks only when
+the values would not fit the configured body size); above it, the query selects every series
+of the metric and the answer is filtered here, because Prometheus 2.42 compiles a set of
+20,000 values in seconds while it reads 200,000 series in about as long as 2,500 named ones.
+A query the server refuses for loading too many samples is asked again in halves.
+
+An unreachable server, a timeout or a refused query raises
+:class:`~watcher_celery.errors.DatasourceError` naming the URL, so the audit fails clearly.
 """
 
 from __future__ import annotations
@@ -18,6 +29,7 @@ from prometheus_api_client import PrometheusApiClientException, PrometheusConnec
 from urllib3.util.retry import Retry
 
 from watcher_celery.datasources.base import Datasource
+from watcher_celery.datasources.promql import QUERIES, chunks
 from watcher_celery.errors import DatasourceError
 
 METRIC_MAP = {
@@ -28,9 +40,13 @@ METRIC_MAP = {
     "instance_ram_allocated": "instance.memory",
     "instance_root_disk_size": "instance.disk",
 }
-PROMQL_AGGREGATE = {"mean": "avg", "max": "max", "min": "min", "count": "avg"}
-# Host cpu/ram queries measure idle/available: a watcher max is a Prometheus min.
-INVERTED = {"max": "min", "min": "max"}
+FROM_MODEL = {"instance_ram_allocated": "memory", "instance_root_disk_size": "disk"}
+# Room for label values in one POSTed query: under the 1 MiB request body most reverse
+# proxies accept by default (Prometheus itself reads form bodies up to 10 MB).
+MAX_QUERY_BYTES = 900_000
+# Resources above which a batched query selects every series of the metric instead of a set.
+SELECT_ALL_ABOVE = 2_000
+TOO_MANY_SAMPLES = "too many samples"
 
 
 class PrometheusDatasource(Datasource):
@@ -49,13 +65,22 @@ class PrometheusDatasource(Datasource):
         insecure: bool = False,
         timeout: float = 10.0,
         at: float | None = None,
+        max_query_bytes: int = MAX_QUERY_BYTES,
+        select_all_above: int = SELECT_ALL_ABOVE,
     ) -> None:
-        """``at``: evaluate every query at this Unix time instead of now (replays, tests)."""
+        """``at``: evaluate every query at this Unix time instead of now (replays, tests).
+
+        ``max_query_bytes``: the most label-value text one batched query carries;
+        ``select_all_above``: resources above which it selects every series instead.
+        """
         super().__init__()
         self.url = url.rstrip("/")
         self.fqdn_label = fqdn_label
         self.instance_label = instance_label
         self.at = at
+        self.max_query_bytes = max_query_bytes
+        self.select_all_above = select_all_above
+        self.requests = 0  # HTTP requests sent, for benchmarks and tests
         session = requests.Session()
         session.verify = False if insecure else (cafile or True)
         if certfile:
@@ -83,6 +108,8 @@ class PrometheusDatasource(Datasource):
             keyfile=s.prometheus_keyfile or None,
             insecure=s.prometheus_insecure,
             timeout=s.prometheus_timeout,
+            max_query_bytes=s.prometheus_max_query_bytes,
+            select_all_above=s.prometheus_select_all_above,
         )
 
     # --- availability --------------------------------------------------------------------
@@ -117,46 +144,109 @@ class PrometheusDatasource(Datasource):
     # --- queries -------------------------------------------------------------------------
 
     def query(self, resource, resource_type, metric, period, aggregate, granularity):
-        if metric == "instance_ram_allocated":
-            return float(resource.memory)
-        if metric == "instance_root_disk_size":
-            return float(resource.disk)
+        """Upstream's way: one query for this one resource."""
+        if metric in FROM_MODEL:
+            return float(getattr(resource, FROM_MODEL[metric]))
         promql = self.build_query(resource, metric, period, aggregate)
         if promql is None:
             return None
-        params = {"time": str(self.at)} if self.at is not None else None
-        result = self._call(self.client.custom_query, promql, params=params)
+        result = self.instant(promql)
         if not result:
             return None
         return float(result[0]["value"][1])
 
+    def query_many(self, resources, resource_type, metric, period, aggregate, granularity):
+        """Every resource's value in one query per chunk of label values (usually one)."""
+        if metric in FROM_MODEL:
+            return {r.uuid: float(getattr(r, FROM_MODEL[metric])) for r in resources}
+        spec = QUERIES.get(metric)
+        if spec is None:
+            return {}
+        if spec.label == "host":
+            hosts = self.resolve_hosts([r.hostname for r in resources])
+            key_of = {r.uuid: hosts.get(r.hostname) for r in resources}
+        else:
+            key_of = {r.uuid: r.uuid for r in resources}
+        label = self.fqdn_label if spec.label == "host" else self.instance_label
+        wanted = sorted({k for k in key_of.values() if k is not None})
+        found: dict[str, float] = {}
+        if len(wanted) > self.select_all_above:
+            self._ask_all(spec, label, wanted, aggregate, period, found)
+        else:
+            for chunk in chunks(wanted, self.max_query_bytes):
+                self._ask(spec, label, chunk, aggregate, period, found)
+        return {
+            r.uuid: spec.finish(found[key_of[r.uuid]], r)
+            for r in resources
+            if key_of[r.uuid] in found
+        }
+
+    def _ask_all(self, spec, label, wanted, aggregate, period, found) -> None:
+        """Every series of the metric in one query; by named chunks if the server says too many."""
+        try:
+            result = self.instant(spec.many(label, None, aggregate, period))
+        except DatasourceError as exc:
+            if TOO_MANY_SAMPLES not in str(exc):
+                raise
+            for chunk in chunks(wanted, self.max_query_bytes):
+                self._ask(spec, label, chunk, aggregate, period, found)
+            return
+        _collect(result, label, found)
+
+    def _ask(self, spec, label, values, aggregate, period, found) -> None:
+        """One batched query; halved and asked again while the server finds it too big."""
+        try:
+            result = self.instant(spec.many(label, values, aggregate, period))
+        except DatasourceError as exc:
+            if TOO_MANY_SAMPLES not in str(exc) or len(values) < 2:
+                raise
+            half = len(values) // 2
+            self._ask(spec, label, values[:half], aggregate, period, found)
+            self._ask(spec, label, values[half:], aggregate, period, found)
+            return
+        _collect(result, label, found)
+
     def build_query(self, resource: Any, metric: str, period: int, aggregate: str) -> str | None:
         """Upstream's PromQL for one metric of one resource; None if it cannot be named."""
-        agg = PROMQL_AGGREGATE.get(aggregate, "avg")
-        f, u = self.fqdn_label, self.instance_label
-        if metric in ("host_cpu_usage", "host_ram_usage"):
+        spec = QUERIES.get(metric)
+        if spec is None:
+            return None
+        if spec.label == "host":
             host = self.resolve_host(resource.hostname)
             if host is None:
                 return None
-            agg = PROMQL_AGGREGATE[INVERTED.get(aggregate, aggregate)]
-            if metric == "host_cpu_usage":
-                return (
-                    f"100 - ({agg} by ({f})(rate(node_cpu_seconds_total"
-                    f"{{mode='idle',{f}='{host}'}}[{period}s])) * 100)"
-                )
-            return (
-                f"(node_memory_MemTotal_bytes{{{f}='{host}'}} - {agg}_over_time("
-                f"node_memory_MemAvailable_bytes{{{f}='{host}'}}[{period}s])) / 1024"
+            return spec.one(self.fqdn_label, host, aggregate, period, resource)
+        return spec.one(self.instance_label, resource.uuid, aggregate, period, resource)
+
+    def instant(self, promql: str) -> list[dict]:
+        """An instant query, POSTed (a long selector never meets a URL length limit)."""
+        data = {"query": promql}
+        if self.at is not None:
+            data["time"] = str(self.at)
+        session = self.client._session
+        response = self._call(
+            session.post,
+            f"{self.url}/api/v1/query",
+            data=data,
+            auth=self.client.auth,
+            timeout=self.client._timeout,
+            verify=session.verify,
+            cert=session.cert,
+        )
+        if response.status_code != 200:
+            raise DatasourceError(
+                f"Prometheus at {self.url} refused a query: HTTP {response.status_code} "
+                f"({_error_text(response)})"
             )
-        if metric == "instance_ram_usage":
-            return f"{agg}_over_time(ceilometer_memory_usage{{{u}='{resource.uuid}'}}[{period}s])"
-        if metric == "instance_cpu_usage":
-            vcpus = getattr(resource, "vcpus", None) or 1
-            return (
-                f"clamp_max(({agg} by ({u})(rate(ceilometer_cpu{{{u}='{resource.uuid}'}}"
-                f"[{period}s]))/10e+8) *(100/{vcpus}), 100)"
-            )
-        return None
+        return response.json()["data"]["result"]
+
+    def resolve_hosts(self, hostnames: list[str]) -> dict[str, str]:
+        """:meth:`resolve_host` for many: the maps are rebuilt once if any name is unknown."""
+        if self._hosts is None:
+            self._hosts = self._host_map()
+        if any(h not in self._hosts for h in hostnames):
+            self._hosts = self._host_map()
+        return {h: self._hosts[h] for h in hostnames if h in self._hosts}
 
     def resolve_host(self, hostname: str) -> str | None:
         """The ``fqdn_label`` value of a node: exact, else by short name; maps rebuilt once."""
@@ -177,16 +267,38 @@ class PrometheusDatasource(Datasource):
         params = {"start": str(self.at - 86400), "end": str(self.at)} if self.at else None
         values.update(self._call(self.client.get_label_values, self.fqdn_label, params=params))
         mapping = {v: v for v in values}
-        for value in values:
+        for value in sorted(values):  # the same short-name winner in every process
             mapping.setdefault(value.split(".", 1)[0], value)
         return mapping
 
     def _call(self, fn, *args, **kwargs):
+        self.requests += 1
         try:
             return fn(*args, **kwargs)
+        except requests.Timeout as exc:
+            raise DatasourceError(
+                f"Prometheus at {self.url} did not answer within {self.client._timeout} s "
+                f"({type(exc).__name__})"
+            ) from exc
         except requests.RequestException as exc:
             raise DatasourceError(
                 f"Prometheus at {self.url} cannot be reached: {type(exc).__name__}"
             ) from exc
         except PrometheusApiClientException as exc:
             raise DatasourceError(f"Prometheus at {self.url} refused a query: {exc}") from exc
+
+
+def _error_text(response: requests.Response) -> str:
+    """Prometheus's own reason (its JSON ``error``), else the start of the body."""
+    try:
+        return str(response.json().get("error") or response.text[:200])
+    except ValueError:
+        return response.text[:200]
+
+
+def _collect(result: list[dict], label: str, found: dict[str, float]) -> None:
+    """Each label value's sample; the first when several series share it, as upstream."""
+    for item in result:
+        key = item["metric"].get(label)
+        if key is not None:
+            found.setdefault(key, float(item["value"][1]))

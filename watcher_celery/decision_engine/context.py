@@ -3,7 +3,8 @@
 ``run_audit`` step 3 calls :func:`build_context`. Strategies that declare no models nor
 metrics (the dummies) get none; the others get a fresh model collected from the configured
 cloud adapter with the audit scope applied (``models`` defaults to compute when only metrics
-are declared), and the first datasource that serves all their metrics. A cloud or datasource
+are declared), and the first datasource that serves all their metrics, bound to that model so
+each metric is read for all its resources at once. A cloud or datasource
 that cannot be reached raises an error whose message ends up on the FAILED audit.
 """
 
@@ -36,6 +37,7 @@ def build_context(
         model = collect(cloud, getattr(audit, "scope", None), strategy.models or ("compute",))
         if strategy.metrics:
             metrics = get_datasource(strategy.metrics, cloud)
+            metrics.bind(model)  # a metric is then fetched for every resource at once
     return StrategyContext(
         parameters=parameters,
         model=model,

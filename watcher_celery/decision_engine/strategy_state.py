@@ -93,8 +93,10 @@ def _native_names(backend: Datasource):
         listed = backend.list_metrics()
     except WatcherCeleryError:
         listed = set()
-    # instance.memory / instance.disk are answered from the model, not queried.
-    return METRIC_MAP, lambda name: name in listed or name.startswith("instance.")
+    # instance.memory / instance.disk are answered from the model, not queried; hardware
+    # metrics are named after the exporter series configured for them.
+    names = {**METRIC_MAP, **getattr(backend, "native_names", {})}
+    return names, lambda name: name in listed or name.startswith("instance.")
 
 
 def _models(cloud: Any, cloud_error: str) -> dict[str, Any]:

@@ -115,7 +115,9 @@ def watcher_datasources() -> list[DatasourceDefinition]:
     fresh :class:`~watcher_celery.datasources.base.Datasource` (one per audit run, so its cache
     is per audit), or ``None`` when the backend cannot serve this deployment. The backend's
     ``metrics()`` says which watcher metric names it serves; the first configured backend
-    serving every metric a strategy declares is the one it gets.
+    serving every metric a strategy declares is the one it gets. A backend implements
+    ``query`` (one resource) and may override ``query_many`` (every resource of the audit at
+    once, asked on the first read of a metric once the datasource is bound to the model).
 
     :return: a list of :class:`DatasourceDefinition`; not ``firstresult``; a name registered
         twice fails start-up.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from watcher_celery.decision_engine import efficacy
@@ -99,5 +101,10 @@ def test_a_named_strategy_wins_and_a_goal_without_strategy_fails_clearly():
     assert select_strategy(
         registry, "server_consolidation", "node_resource_consolidation"
     ).name == ("node_resource_consolidation")
+    assert select_strategy(registry, "noisy_neighbor", None).name == "noisy_neighbor"
+    without = dataclasses.replace(
+        registry,
+        strategies={n: s for n, s in registry.strategies.items() if s.goal != "noisy_neighbor"},
+    )
     with pytest.raises(StrategyError, match="No strategy could be found to achieve the 'noisy"):
-        select_strategy(registry, "noisy_neighbor", None)
+        select_strategy(without, "noisy_neighbor", None)

@@ -25,9 +25,36 @@ def test_instances_go_to_a_backup_that_has_room_and_is_enabled_first():
 
 
 def test_without_room_on_the_backup_nova_chooses_destinations():
-    model = cluster({"m": [8, 8], "b": [4]})
+    # Given a backup short of 4 vCPUs, and another node with room for the rest
+    model = cluster({"m": [8, 8], "b": [4], "c": [8]})
     solution = run(HM, model, maintenance_node="m", backup_node="b")
+    # Then the scheduler places them (b and c together hold both)
     assert {dst for _, _, dst in migrations(solution)} == {None}
+
+
+def test_nothing_is_sent_to_the_scheduler_when_the_other_nodes_cannot_hold_it_all():
+    # Given two instances of 8 vCPUs and 12 vCPUs free elsewhere
+    model = cluster({"m": [8, 8], "b": [4]})
+    # Then the audit fails with the reason rather than planning migrations that cannot land
+    with pytest.raises(StrategyError, match="cannot hold the instances of m"):
+        run(HM, model, maintenance_node="m", backup_node="b")
+
+
+def test_the_backup_must_have_disk_for_every_instance():
+    # Given a backup with vCPUs and memory to spare but 15 GB of disk for 20 GB of instances
+    model = cluster({"m": [1, 1], "b": [], "c": []})
+    model.nodes["b"].disk = 15
+    solution = run(HM, model, maintenance_node="m", backup_node="b")
+    # Then the backup is not used; the scheduler (with c) is
+    assert {dst for _, _, dst in migrations(solution)} == {None}
+
+
+def test_errored_and_excluded_instances_stay():
+    model = cluster({"m": [1, 1, 1], "b": []})
+    model.instances["m-vm0"].state = "error"
+    model.instances["m-vm1"].watcher_exclude = True
+    solution = run(HM, model, maintenance_node="m", backup_node="b")
+    assert migrations(solution) == [("m-vm2", "m", "b")]
 
 
 def test_an_empty_node_is_only_disabled():

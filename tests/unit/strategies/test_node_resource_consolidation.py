@@ -64,3 +64,32 @@ def test_a_node_whose_emptying_failed_before_is_kept_as_a_destination():
     assert [src for _, src, _ in migrations(solution)] == ["b"]
     assert service_changes(solution) == [("b", "disabled"), ("b", "enabled")]
     assert solution.indicators["released_compute_nodes_count"] == 1
+
+
+def test_disk_decides_too_a_node_whose_servers_lack_disk_elsewhere_stays():
+    # Given x with vCPUs and memory to spare but 15 GB of disk left, a's server needs 10 GB,
+    # b's two need 20 GB
+    model = cluster({"a": [1], "b": [1, 1], "x": [8]})
+    model.nodes["x"].disk = 10 + 15  # its own server takes 10 GB
+    solution = run(NRC, model, host_choice="specify")
+    # Then only a is emptied (into x); b would over-allocate x's disk
+    assert migrations(solution) == [("a-vm0", "a", "x")]
+
+
+def test_auto_keeps_enabled_nodes_with_room_for_everything_sent_without_destination():
+    # Given free disk for one more server on x only
+    model = cluster({"a": [1], "b": [1], "x": [8]})
+    model.nodes["x"].disk = 10 + 10
+    solution = run(NRC, model)
+    # Then one node is emptied, the other is not disabled, and x can hold what is sent
+    assert len(migrations(solution)) == 1
+    disabled = [h for h, s in service_changes(solution) if s == "disabled"]
+    assert len(disabled) == 1
+
+
+def test_with_nothing_to_move_idle_nodes_are_left_alone():
+    # Given two empty nodes and a full one whose servers fit nowhere else
+    model = cluster({"free1": [], "free2": [], "x": [16]})
+    model.nodes["free1"].vcpus = model.nodes["free2"].vcpus = 4
+    # Then auto mode plans nothing at all: no disable / re-enable of the idle nodes
+    assert run(NRC, model).actions == []

@@ -66,3 +66,54 @@ def test_ram_metric_balances_memory():
     solution = run(WS, model, metrics, metrics=["instance_ram_usage"])
     # 4 × 2 GiB on an 8 GiB host and nothing on the other: two move
     assert len(migrations(solution)) == 2
+
+
+def _skewed():
+    # h0 busy (14/16 cores), h1..h7 with 0..6 cores used, in no particular order of name
+    return cluster(
+        {"h0": [2] * 7, "h1": [2, 2], "h2": [2], "h3": [], "h4": [2, 2, 2], "h5": [], "h6": [2]}
+    )
+
+
+def _plan(host_choice: str, **extra):
+    model = _skewed()
+    solution = run(WS, model, _busy(model), host_choice=host_choice, **extra)
+    return migrations(solution), solution.indicators["standard_deviation_after_audit"]
+
+
+def test_cycle_walks_the_hosts_in_turn():
+    # Given the hosts in name order h0..h6, cycle gives h0's seven instances one host each,
+    # in turn: h1, h2, h3, h4, h5, h6, h1
+    moved, _ = _plan("cycle")
+    # Then the first move is the best of those tries: to h3, the first idle host in the walk
+    assert moved[0][1:] == ("h0", "h3")
+
+
+def test_fullsearch_takes_the_best_host_for_each_move():
+    moved, after = _plan("fullsearch")
+    # The first move goes to an idle host (h3 or h5), the best there is
+    assert moved[0][2] in {"h3", "h5"}
+    # and no other choice ends better balanced
+    for other in ("cycle", "retry"):
+        assert after <= _plan(other)[1]
+
+
+def test_retry_samples_its_retry_count_hosts_reproducibly():
+    first = _plan("retry", retry_count=2)
+    assert first == _plan("retry", retry_count=2)  # same audit, same cluster: same plan
+    assert first[0]
+
+
+def test_the_three_host_choices_give_different_plans():
+    plans = {choice: _plan(choice)[0] for choice in ("cycle", "retry", "fullsearch")}
+    assert len({tuple(p) for p in plans.values()}) == 3, plans
+
+
+def test_a_destination_in_another_zone_is_never_chosen_for_a_pinned_instance():
+    model = cluster({"h0": [2] * 6, "h1": [], "h2": []})
+    for name, zone in (("h0", "az1"), ("h1", "az2"), ("h2", "az1")):
+        model.nodes[name].availability_zone = zone
+    for instance in model.instances.values():
+        instance.pinned_az = "az1"
+    solution = run(WS, model, _busy(model), host_choice="fullsearch")
+    assert {dst for _, _, dst in migrations(solution)} == {"h2"}

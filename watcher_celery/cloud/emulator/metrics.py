@@ -1,4 +1,5 @@
-"""``/metrics``: the simulated cloud as node_exporter and ceilometer would expose it.
+"""``/metrics``: the simulated cloud as node_exporter, the IPMI exporter and ceilometer would
+expose it.
 
 Counters (``node_cpu_seconds_total`` idle, ``ceilometer_cpu`` in ns) are integrated between
 scrapes from the current load, so Prometheus' ``rate()`` over them gives back the simulated
@@ -15,6 +16,7 @@ from flask import Blueprint, Response, current_app
 
 from watcher_celery.cloud.emulator.common import cloud
 from watcher_celery.cloud.sim import metrics as series
+from watcher_celery.cloud.sim import profiles
 
 bp = Blueprint("metrics", __name__)
 _lock = threading.Lock()
@@ -28,7 +30,7 @@ def metrics():
     hosts, instances = sim.metric_rows()
     now_wall = time.time()
     t = sim.metrics_time()
-    loads = series.host_loads(hosts, instances, t)
+    loads = profiles.host_loads(hosts, instances, t)
     memory = {n.hostname: n.memory for n in sim.compute_nodes()}
     with _lock:
         dt = 0.0 if state["t"] is None else max(0.0, now_wall - state["t"])
@@ -51,8 +53,10 @@ def metrics():
             f"{max(0.0, memory[h] * 1048576 - load.ram_kib * 1024)}"
             for h, load in sorted(loads.items())
         ]
+        lines += _hardware(loads, domain)
         cpu_lines = ["# TYPE ceilometer_cpu counter"]
         mem_lines = ["# TYPE ceilometer_memory_usage gauge"]
+        cache_lines = ["# TYPE ceilometer_cpu_l3_cache gauge"]
         for row in instances:
             values = series.instance_values(row, t)
             used = dt * values["instance_cpu_usage"] / 100.0 * row["vcpus"] * 1e9
@@ -63,5 +67,31 @@ def metrics():
                 f'ceilometer_memory_usage{{resource="{row["uuid"]}"}} '
                 f"{values['instance_ram_usage']}"
             )
-    body = "\n".join(lines + cpu_lines + mem_lines) + "\n"
+            cache_lines.append(
+                f'ceilometer_cpu_l3_cache{{resource="{row["uuid"]}"}} '
+                f"{values['instance_l3_cache_usage']}"
+            )
+    body = "\n".join(lines + cpu_lines + mem_lines + cache_lines) + "\n"
     return Response(body, mimetype="text/plain; version=0.0.4")
+
+
+def _hardware(loads, domain: str) -> list[str]:
+    """The IPMI exporter's series: inlet and exhaust sensors, DCMI power, airflow in CFM."""
+    temps = ["# TYPE ipmi_temperature_celsius gauge"]
+    power = ["# TYPE ipmi_dcmi_power_consumption_watts gauge"]
+    airflow = ["# TYPE ipmi_sensor_value gauge"]
+    for host, load in sorted(loads.items()):
+        values = series.host_values(load)
+        fqdn = f'fqdn="{host}.{domain}"'
+        temps.append(
+            f'ipmi_temperature_celsius{{{fqdn},name="Inlet Temp"}} {values["host_inlet_temp"]}'
+        )
+        temps.append(
+            f'ipmi_temperature_celsius{{{fqdn},name="Exhaust Temp"}} {values["host_outlet_temp"]}'
+        )
+        power.append(f"ipmi_dcmi_power_consumption_watts{{{fqdn}}} {values['host_power']}")
+        airflow.append(
+            f'ipmi_sensor_value{{{fqdn},name="System Airflow",type="Other"}} '
+            f"{values['host_airflow'] / 10.0}"
+        )
+    return temps + power + airflow

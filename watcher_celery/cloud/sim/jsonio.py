@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 from watcher_celery.cloud.sim import metrics as sim_metrics
-from watcher_celery.cloud.sim import store
+from watcher_celery.cloud.sim import profiles, store
 
 FORMAT = "watcher-celery-cluster/1"
 HOST_FIELDS = (
@@ -43,7 +43,7 @@ def export(cloud) -> dict[str, Any]:
     cloud._settle()
     t = cloud.metrics_time()
     host_rows, instance_rows = cloud.metric_rows()
-    loads = sim_metrics.host_loads(host_rows, instance_rows, t)
+    loads = profiles.host_loads(host_rows, instance_rows, t)
     hosts = []
     for node in cloud.compute_nodes():
         load = loads[node.hostname]

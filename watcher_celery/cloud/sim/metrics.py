@@ -4,6 +4,9 @@ An instance's CPU load follows a daily cycle ``base × (1 + amp × sin(2πt/8640
 its memory use is a fixed fraction of its flavor. A host's load is the sum of its running
 instances' load plus its own overhead, so moving an instance moves its load with it.
 Temperatures, airflow and power follow the host's CPU load.
+
+These are the values at one instant; ``cloud/sim/profiles.py`` reads them over a period for a
+whole cloud at once.
 """
 
 from __future__ import annotations
@@ -12,12 +15,17 @@ import math
 from dataclasses import dataclass
 
 DAY = 86400.0
+OMEGA = 2 * math.pi / DAY
 RUNNING = ("active",)
+# Instance metrics that do not change over time (they depend on the flavor and state only).
+CONSTANT_INSTANCE_METRICS = frozenset(
+    ("instance_ram_usage", "instance_ram_allocated", "instance_root_disk_size")
+)
 
 
 def instance_cpu(base: float, amp: float, phase: float, t: float) -> float:
     """CPU use in % (0-100) at time ``t``."""
-    value = base * (1.0 + amp * math.sin(2 * math.pi * t / DAY + phase))
+    value = base * (1.0 + amp * math.sin(OMEGA * t + phase))
     return min(100.0, max(0.0, value))
 
 
@@ -52,17 +60,27 @@ def host_values(load: HostLoad) -> dict[str, float]:
     }
 
 
+def _cpu(row, t: float) -> float:
+    if row["state"] not in RUNNING:
+        return 0.0
+    return instance_cpu(row["cpu_base"], row["cpu_amp"], row["phase"], t)
+
+
+# Each instance metric at one instant; ``row`` has the store's instance columns.
+INSTANCE_SERIES = {
+    "instance_cpu_usage": _cpu,
+    "instance_ram_usage": lambda row, _t: (
+        row["memory_mb"] * row["ram_frac"] if row["state"] in RUNNING else 0.0
+    ),
+    "instance_ram_allocated": lambda row, _t: float(row["memory_mb"]),
+    "instance_l3_cache_usage": lambda row, t: row["vcpus"] * 1048576.0 * _cpu(row, t) / 100.0,
+    "instance_root_disk_size": lambda row, _t: float(row["root_gb"]),
+}
+
+
 def instance_values(row, t: float) -> dict[str, float]:
-    """Every instance metric for one instant; ``row`` has the store's instance columns."""
-    running = row["state"] in RUNNING
-    cpu = instance_cpu(row["cpu_base"], row["cpu_amp"], row["phase"], t) if running else 0.0
-    return {
-        "instance_cpu_usage": cpu,
-        "instance_ram_usage": row["memory_mb"] * row["ram_frac"] if running else 0.0,
-        "instance_ram_allocated": float(row["memory_mb"]),
-        "instance_l3_cache_usage": row["vcpus"] * 1048576.0 * cpu / 100.0,
-        "instance_root_disk_size": float(row["root_gb"]),
-    }
+    """Every instance metric for one instant."""
+    return {name: series(row, t) for name, series in INSTANCE_SERIES.items()}
 
 
 def aggregate(values: list[float], how: str) -> float | None:
@@ -82,20 +100,3 @@ def sample_times(now: float, period: int, granularity: int) -> list[float]:
     step = max(1, granularity)
     count = max(1, int(period // step))
     return [now - step * k for k in range(count)]
-
-
-def host_loads(hosts, instances, t: float) -> dict[str, HostLoad]:
-    """Each host's load at ``t`` from the store's metric rows (one pass over instances).
-
-    ``hosts`` rows: hostname, vcpus, cpu_overhead, ram_overhead_mb, inlet_temp;
-    ``instances`` rows: as :func:`instance_values` reads them, plus ``host``.
-    """
-    loads = {h[0]: HostLoad(h[1], h[2], h[3], h[4]) for h in hosts}
-    for row in instances:
-        load = loads.get(row["host"])
-        if load is None or row["state"] not in RUNNING:
-            continue
-        cpu = instance_cpu(row["cpu_base"], row["cpu_amp"], row["phase"], t)
-        load.cpu_core_seconds += cpu * row["vcpus"] / 100.0
-        load.ram_used_mb += row["memory_mb"] * row["ram_frac"]
-    return loads
