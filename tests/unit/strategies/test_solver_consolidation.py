@@ -175,7 +175,7 @@ def test_never_worse_than_the_greedy_plan_on_a_seeded_cloud(tmp_path: Path):
     problem = build(model)
     greedy = legal_greedy(problem, model, Limits())
     bound = release_bound(problem)
-    solution = solve(model.copy(), time_budget=20)
+    solution = solve(model.copy(), time_budget=8)
     replay(model, solution)
     assert released(solution) >= len(greedy.released())
     assert bound >= released(solution) == solution.indicators["released_compute_nodes_count"]
