@@ -180,8 +180,8 @@ def improve(
 def swap_group(problem, placement, on_host, loads, emptied: str, size: int, rng):
     """A neighbourhood that may give an emptied host its instances back and empty others.
 
-    Hosts: the emptied one, every host holding its instances, and a few of the hosts of its
-    zone cheapest to empty (least to copy) that may be emptied instead (the sources with it).
+    Hosts: the emptied one, every host holding its instances, and a few of the least loaded
+    hosts of its zone that may be emptied instead (the sources with it).
     """
     holders = {
         host
@@ -195,9 +195,7 @@ def swap_group(problem, placement, on_host, loads, emptied: str, size: int, rng)
         for h in problem.zones()[zone]
         if h not in holders and h != emptied and not problem.hosts[h].pinned and on_host[h]
     ]
-    items = problem.items
-    cost = {h: sum(items[i].cost * n for i, n in on_host[h]) for h in candidates}
-    candidates.sort(key=lambda h: (cost[h], h))  # the cheapest to empty first
+    candidates.sort(key=lambda h: (fill(problem, loads, h), h))
     room = max(1, min(SWAP_CANDIDATES, size - len(holders) - 1))
     pool = candidates[: 3 * room]
     chosen = rng.sample(pool, min(room, len(pool)))
