@@ -1,19 +1,17 @@
 """One neighbourhood: re-place, exactly, the units of a few *source* hosts among a few dozen.
 
 Given the current placement, a set of hosts and the sources among them, the *variable* units
-are those on a source and those of a source's own instances wherever they are in the set (so
-a source emptied earlier may take them back). The model has one integer variable per item
-and host of the set (how many of its variable units end there), one boolean per source (kept
-or emptied) and one per source whose own units may leave
-(it may then take none: a host is a source or a destination, never both, so the migrations of
-the plan can run in any order and each instance moves once, straight from its origin to
-where it ends). The other hosts keep what they hold (but the variable units) and offer what
-room they have left.
-Constraints: vCPU, memory and disk of every host (fixed load included), the items' zones and
-the hosts that may receive, anti-affinity groups, and the plan-wide caps on migrations and
-bytes (the moves outside the neighbourhood are constants). The objective is lexicographic in
-one weighted sum: every source emptied is worth more than all the migration cost the
-neighbourhood can spend.
+are those on a source and those of a source's own instances wherever they are in the set (so a
+source emptied earlier may take them back). The model has one integer variable per item and
+host of the set (how many of its variable units end there), one boolean per source (kept or
+emptied) and one per source whose own units may leave (it may then take none: a host is a
+source or a destination, never both, so the migrations of the plan can run in any order and
+each instance moves once, straight from its origin to where it ends). The other hosts keep what
+they hold (but the variable units) and offer what room they have left. Constraints: vCPU,
+memory and disk of every host (fixed load included), the items' zones and the hosts that may
+receive, anti-affinity groups, and the plan-wide caps on migrations and bytes (the moves
+outside the neighbourhood are constants). The objective is lexicographic in one weighted sum:
+every source emptied is worth more than all the migration cost the neighbourhood can spend.
 
 Keeping most hosts fixed keeps the model small (a few thousand variables for 40 hosts), which
 is what lets CP-SAT solve one in a fraction of a second; which hosts are sources changes from
