@@ -1,16 +1,17 @@
-"""One neighbourhood: re-place, exactly, every unit on a few *source* hosts among a few dozen.
+"""One neighbourhood: re-place, exactly, the units of a few *source* hosts among a few dozen.
 
-Given the current placement, a set of hosts and the sources among them, the model has one
-integer variable per item on a source and host of the set (how many of the item's units end
-there), one boolean per source (kept or emptied) and one per source whose own units may leave
-(it may then take none: a host is a source or a destination, never both, so the migrations of
-the plan can run in any order and each instance moves once, straight from its origin to
-where it ends). The other hosts keep what they hold and offer what room they have left.
-Constraints: vCPU, memory and disk of every host (fixed load included), the items' zones and
-the hosts that may receive, anti-affinity groups, and the plan-wide caps on migrations and
-bytes (the moves outside the neighbourhood are constants). The objective is lexicographic in
-one weighted sum: every source emptied is worth more than all the migration cost the
-neighbourhood can spend.
+Given the current placement, a set of hosts and the sources among them, the *variable* units
+are those on a source and those of a source's own instances wherever they are in the set (so a
+source emptied earlier may take them back). The model has one integer variable per item and
+host of the set (how many of its variable units end there), one boolean per source (kept or
+emptied) and one per source whose own units may leave (it may then take none: a host is a
+source or a destination, never both, so the migrations of the plan can run in any order and
+each instance moves once, straight from its origin to where it ends). The other hosts keep what
+they hold (but the variable units) and offer what room they have left. Constraints: vCPU,
+memory and disk of every host (fixed load included), the items' zones and the hosts that may
+receive, anti-affinity groups, and the plan-wide caps on migrations and bytes (the moves
+outside the neighbourhood are constants). The objective is lexicographic in one weighted sum:
+every source emptied is worth more than all the migration cost the neighbourhood can spend.
 
 Keeping most hosts fixed keeps the model small (a few thousand variables for 40 hosts), which
 is what lets CP-SAT solve one in a fraction of a second; which hosts are sources changes from
@@ -37,19 +38,17 @@ class Limits:
 @dataclass
 class Neighbourhood:
     model: LinearModel
-    hosts: list[str]  # the sources
-    units: dict[int, int]  # item index -> its units on the sources
+    variable: dict[str, list[int]]  # host -> items whose units there are re-placed
+    units: dict[int, int]  # item index -> its variable units
     cells: dict[tuple[int, str], int]  # (item, host) -> variable
 
     def current_value(self) -> int:
         return sum(self.model.hint[v] * c for v, c in self.model.objective)
 
     def apply(self, placement: Placement, result: Result) -> None:
-        hosts = set(self.hosts)  # the sources: every unit there was re-placed
-        for index in self.units:
-            where = placement.where[index]
-            for host in [h for h in where if h in hosts]:
-                del where[host]
+        for host, indexes in self.variable.items():
+            for index in indexes:
+                placement.where[index].pop(host, None)
         for (index, host), var in self.cells.items():
             units = result.values[var]
             if units:
@@ -74,25 +73,30 @@ def build(
     hosts = list(hosts)
     sources = set(sources)
     items = problem.items
+    # Variable: every unit on a source, and every unit here of an item from a source (so an
+    # emptied source can take its instances back and another host be emptied instead).
     units: dict[int, int] = {}
-    for host in sources:
+    moving: dict[str, list[tuple[int, int]]] = {h: [] for h in hosts}
+    for host in hosts:
         for index, count in on_host[host]:
-            units[index] = units.get(index, 0) + count
+            if host in sources or items[index].origin in sources:
+                units[index] = units.get(index, 0) + count
+                moving[host].append((index, count))
     open_ = {h: _takes_foreign(problem, placement, h) for h in hosts if h not in sources}
     lp = LinearModel()
     cells: dict[tuple[int, str], int] = {}
     for index, count in units.items():
         item = items[index]
         where = placement.where[index]
+        variable_here = item.origin in sources
         bound = 1 if item.anti_group else count
         row = []
         for host in hosts:
+            here = where.get(host, 0) if host in sources or variable_here else 0
             if host in sources:
-                here = where.get(host, 0)
                 ok = here or problem.allowed(item, host)
             else:
-                here = 0
-                ok = host == item.origin or (open_[host] and problem.allowed(item, host))
+                ok = here or host == item.origin or (open_[host] and problem.allowed(item, host))
             if ok:
                 var = lp.var(0, max(bound, here), here)
                 cells[(index, host)] = var
@@ -108,14 +112,14 @@ def build(
         if host in sources:
             _host_rows(problem, placement, lp, host, by_host[host], units, weight, objective)
         else:
-            _destination_rows(problem, lp, host, by_host[host], loads[host])
+            _destination_rows(problem, lp, host, by_host[host], loads[host], moving[host])
     for (index, host), var in cells.items():
         if host == items[index].origin:
             objective.append((var, items[index].cost))
-    _anti_affinity(problem, placement, lp, hosts, sources, cells, units)
+    _anti_affinity(problem, placement, lp, hosts, moving, cells, units)
     _limits(problem, placement, lp, sources, cells, units, limits, totals)
     lp.maximize(objective)
-    return Neighbourhood(lp, sorted(sources), units, cells)
+    return Neighbourhood(lp, {h: [i for i, _ in m] for h, m in moving.items() if m}, units, cells)
 
 
 def _takes_foreign(problem: Problem, placement: Placement, host: str) -> bool:
@@ -126,13 +130,15 @@ def _takes_foreign(problem: Problem, placement: Placement, host: str) -> bool:
     )
 
 
-def _destination_rows(problem, lp, host, cells, load) -> None:
-    """A host that keeps what it has: what arrives must fit in what is left."""
+def _destination_rows(problem, lp, host, cells, load, moving) -> None:
+    """A host that keeps what it has (but the variable units): the rest must fit in the room."""
     spec = problem.hosts[host]
     items = problem.items
     for k in range(3):
+        variable = sum(items[i].size[k] * n for i, n in moving)
+        room = max(spec.capacity[k] - (load[k] - variable), variable)
         row = [(var, items[i].size[k]) for i, var in cells if items[i].size[k]]
-        lp.constrain(row, upper=max(0, spec.capacity[k] - load[k]))
+        lp.constrain(row, upper=room)
 
 
 def _host_rows(problem, placement, lp, host, cells, units, weight, objective) -> None:
@@ -172,7 +178,7 @@ def _host_rows(problem, placement, lp, host, cells, units, weight, objective) ->
     lp.constrain(foreign + [(leaving, big)], upper=big)
 
 
-def _anti_affinity(problem, placement, lp, hosts, sources, cells, units) -> None:
+def _anti_affinity(problem, placement, lp, hosts, moving, cells, units) -> None:
     for members in problem.anti_groups.values():
         present = [i for i in members if i in units]
         if not present:
@@ -182,8 +188,8 @@ def _anti_affinity(problem, placement, lp, hosts, sources, cells, units) -> None
             if not row:
                 continue
             now = sum(placement.where[i].get(host, 0) for i in members)
-            fixed = 0 if host in sources else now
-            lp.constrain(row, upper=max(1, now) - fixed)
+            variable = sum(n for i, n in moving[host] if i in members)
+            lp.constrain(row, upper=max(1, now) - (now - variable))
 
 
 def _limits(problem, placement, lp, sources, cells, units, limits, totals) -> None:

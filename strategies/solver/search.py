@@ -4,10 +4,13 @@ A model of 10,000 hosts and 200,000 instances is far too large to solve whole, b
 of one availability zone can be dealt into neighbourhoods of ``size`` hosts, each solved
 exactly (CP-SAT) with the rest of the placement fixed. The first round deals the hosts of each
 zone by how full they are, so every neighbourhood holds both hosts worth emptying and hosts
-with room; later rounds deal them at random, so units can travel between neighbourhoods of
-earlier rounds. The time budget is shared out over the neighbourhoods left in the round, so
-the first round always covers the whole cluster. A neighbourhood's solution replaces the
-current one only if it is strictly better, so the search never loses what it started from.
+with room; later *deal* rounds deal them at random. Every other round is a *swap* round: for
+emptied hosts drawn at random, a neighbourhood of the emptied host, the hosts holding its
+instances and a few of the least loaded hosts of its zone, where the solver may give the
+emptied host its instances back and empty others instead — the move greedy plans cannot make.
+The time budget is shared out over the neighbourhoods left in the round, so the first round
+always covers the whole cluster. A neighbourhood's solution replaces the current one only if
+it is strictly better, so the search never loses what it started from.
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ from strategies.solver.placement import Placement
 from strategies.solver.problem import Problem
 
 MAX_SECONDS_PER_NEIGHBOURHOOD = 5.0
-ROUNDS_WITHOUT_GAIN = 3
+ROUNDS_WITHOUT_GAIN = 4
+SWAPS_PER_ROUND = 200  # emptied hosts reconsidered in a swap round
+SWAP_CANDIDATES = 4  # hosts that may be emptied instead of one emptied host
 SOURCE_SHARE = 5  # one host in five of a neighbourhood is a source
 
 
@@ -130,17 +135,25 @@ def improve(
     totals = (placement.migrations(), placement.moved_mb()) if capped else (0, 0)
     idle_rounds = 0
     while time.monotonic() < deadline and idle_rounds < ROUNDS_WITHOUT_GAIN:
+        swap_round = stats.rounds % 2 == 1
         random_round = rng if stats.rounds else None
-        groups = deal(problem, placement, size, random_round)
         on_host = placement.on_host()
         loads = placement.loads()
+        if swap_round:
+            emptied = placement.released()
+            plans = rng.sample(emptied, min(len(emptied), SWAPS_PER_ROUND))
+        else:
+            plans = deal(problem, placement, size, random_round)
         gained = False
-        for position, hosts in enumerate(groups):
+        for position, plan in enumerate(plans):
             left = deadline - time.monotonic()
             if left <= 0:
                 break
-            seconds = min(MAX_SECONDS_PER_NEIGHBOURHOOD, left / (len(groups) - position))
-            sources = pick_sources(problem, loads, hosts, random_round)
+            seconds = min(MAX_SECONDS_PER_NEIGHBOURHOOD, left / (len(plans) - position))
+            if swap_round:
+                hosts, sources = swap_group(problem, placement, on_host, loads, plan, size, rng)
+            else:
+                hosts, sources = plan, pick_sources(problem, loads, plan, random_round)
             hood = neighbourhood.build(
                 problem, placement, on_host, loads, hosts, sources, limits, totals
             )
@@ -156,9 +169,37 @@ def improve(
                     totals = (totals[0] + after[0] - before[0], totals[1] + after[1] - before[1])
                 stats.improved += 1
                 gained = True
+                if swap_round:  # swap groups overlap: later ones must see this change
+                    on_host = placement.on_host()
+                    loads = placement.loads()
         stats.rounds += 1
         idle_rounds = 0 if gained else idle_rounds + 1
     return stats
+
+
+def swap_group(problem, placement, on_host, loads, emptied: str, size: int, rng):
+    """A neighbourhood that may give an emptied host its instances back and empty others.
+
+    Hosts: the emptied one, every host holding its instances, and a few of the least loaded
+    hosts of its zone that may be emptied instead (the sources with it).
+    """
+    holders = {
+        host
+        for index in problem.origin_items.get(emptied, ())
+        for host in placement.where[index]
+        if host != emptied
+    }
+    zone = problem.hosts[emptied].zone
+    candidates = [
+        h
+        for h in problem.zones()[zone]
+        if h not in holders and h != emptied and not problem.hosts[h].pinned and on_host[h]
+    ]
+    candidates.sort(key=lambda h: (fill(problem, loads, h), h))
+    room = max(1, min(SWAP_CANDIDATES, size - len(holders) - 1))
+    pool = candidates[: 3 * room]
+    chosen = rng.sample(pool, min(room, len(pool)))
+    return [emptied, *sorted(holders), *chosen], [emptied, *chosen]
 
 
 def _moved(problem: Problem, placement: Placement, indexes) -> tuple[int, int]:

@@ -18,6 +18,9 @@ INDICATORS = {
         ("compute_nodes_count", True),
         ("released_compute_nodes_count", True),
         ("instance_migrations_count", True),
+        ("released_compute_nodes_bound", False),
+        ("released_compute_nodes_gap", False),
+        ("instance_migrations_bytes", False),
     ],
     "thermal_optimization": [],
     "workload_balancing": [

@@ -227,6 +227,10 @@ PARAMETER_SETS = {
         lambda m, r: _zone_migration(m, r, directed=True),
         lambda m, r: _zone_migration(m, r, directed=False),
     ],
+    "solver_consolidation": [
+        lambda m, r: {"time_budget": 1},
+        lambda m, r: {"time_budget": 1, "live_only": True, "max_migrations": r.randint(1, 4)},
+    ],
 }
 
 

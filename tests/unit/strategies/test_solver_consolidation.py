@@ -13,6 +13,7 @@ from strategies.solver.neighbourhood import Limits
 from strategies.solver.problem import build
 from strategies.solver.warm_start import legal_greedy
 from strategies.solver_consolidation import SOLVER_CONSOLIDATION
+from tests.support.plan_validator import problems
 from tests.unit.strategies.brute_force import optimum
 from tests.unit.strategies.clusters import cluster, migrations, run, service_changes
 from watcher_celery.decision_engine.model import ClusterModel, ServerGroup
@@ -24,7 +25,11 @@ def solve(model: ClusterModel, **parameters):
 
 
 def replay(model: ClusterModel, solution) -> ClusterModel:
-    """Apply the migrations in plan order on a copy, checking every rule at every step."""
+    """Apply the migrations in plan order on a copy, checking every rule at every step.
+
+    The plan also goes through the validator every moving strategy is checked with.
+    """
+    assert problems(model, solution) == []
     after = model.copy()
     for uuid, source, destination in migrations(solution):
         instance = after.instances[uuid]
@@ -170,7 +175,7 @@ def test_never_worse_than_the_greedy_plan_on_a_seeded_cloud(tmp_path: Path):
     problem = build(model)
     greedy = legal_greedy(problem, model, Limits())
     bound = release_bound(problem)
-    solution = solve(model.copy(), time_budget=20)
+    solution = solve(model.copy(), time_budget=8)
     replay(model, solution)
     assert released(solution) >= len(greedy.released())
     assert bound >= released(solution) == solution.indicators["released_compute_nodes_count"]
