@@ -65,7 +65,7 @@ def _query(metric: str, entry: Mapping[str, Any]) -> MetricQuery:
         promql = f"{reduce} by ({by})({agg}_over_time({series}{{{extra}{selector}}}[{period}s]))"
         return promql if scale == 1.0 else f"{promql} * {scale!r}"
 
-    return MetricQuery(series, label, template)
+    return MetricQuery(label, template, series=series)
 
 
 def hardware_entries(raw: str = "") -> dict[str, dict[str, Any]]:
