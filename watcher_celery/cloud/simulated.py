@@ -39,7 +39,9 @@ OPERATIONS = (
     "abort_migration", "set_compute_service", "stop_instance", "start_instance",
     "set_power_state", "migrate_volume", "retype_volume",
 )  # fmt: skip
-ABORTABLE = ("accepted", "preparing", "running")  # Nova >= 2.65 aborts queued ones too
+# Nova aborts a live migration once it runs (queued and preparing from microversion 2.65);
+# one still "accepted" is refused.
+ABORTABLE = ("queued", "preparing", "running")
 MIGRATIONS = "kind IN ('live-migration', 'migration', 'resize') AND status != 'requested'"
 
 
