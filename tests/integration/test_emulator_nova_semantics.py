@@ -148,6 +148,10 @@ def test_a_late_failure_is_explained_by_the_failed_instance_action(adapter, sim)
     assert adapter.migrations(server.uuid)[0].status == "error"
     after = adapter.get_instance(server.uuid)
     assert (after.state, after.task_state, after.fault) == ("active", None, None)
+    # As in Nova, the reason is written a moment after the migration turned "error"
+    deadline = time.monotonic() + 5
+    while adapter.last_error(server.uuid) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert adapter.last_error(server.uuid) == NO_HOST
 
 

@@ -364,7 +364,8 @@ class SimulatedCloud:
     def last_error(self, instance_uuid: str) -> str | None:
         """The reason of the server's latest failed operation (its fault)."""
         row = self._conn.execute(
-            "SELECT message FROM faults WHERE instance = ?", (instance_uuid,)
+            "SELECT message FROM faults WHERE instance = ? AND created <= ?",
+            (instance_uuid, time.time()),
         ).fetchone()
         return row[0] if row else None
 
@@ -379,10 +380,11 @@ class SimulatedCloud:
             (instance_uuid,),
         ).fetchall()
         names = {"live-migration": "live-migration", "migration": "migrate", "resize": "resize"}
+        written = self.last_error(instance_uuid) is not None  # Nova writes it a moment late
         found = []
         for op_uuid, kind, status, started, fail in rows:
             name = names.get(kind) or ("stop" if status in ("powering-off", "stopped") else "start")
-            failed = status in ("error", "failed")
+            failed = status in ("error", "failed") and (written or bool(found))
             found.append({"request_id": f"req-{op_uuid}", "action": name, "started": started,
                           "error": fail if failed else None})  # fmt: skip
         return found

@@ -175,6 +175,7 @@ def test_destination_is_checked(cloud):
 
 def test_stop_start_and_bare_metal_power(cloud):
     inst = _movable(cloud)
+    cloud.set_op_seconds(1.0)  # powering-off lasts a tenth of it
     cloud.stop_instance(inst.uuid)
     assert cloud.get_instance(inst.uuid).task_state == "powering-off"
     cloud.wait_idle()

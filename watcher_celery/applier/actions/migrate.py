@@ -124,7 +124,7 @@ class Migrate(BaseAction):
             return True  # it landed (and was confirmed) before the worker died
         if latest is not None and latest.source == self.parameters["source_node"]:
             if latest.status in FAILED | UNDONE:  # sent and failed: do not send it again
-                raise ActionFailed(failure_reason(self.cloud, self.kind, latest, instance))
+                raise ActionFailed(failure_reason(self, self.kind, latest, instance))
         return self.execute()  # the cloud never received it
 
     def abort(self) -> bool:
