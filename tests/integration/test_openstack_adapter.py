@@ -214,3 +214,12 @@ def test_compute_nodes_are_linked_to_their_bare_metal_nodes(adapter, sim):
     model = collect(adapter, [], ("compute", "baremetal"))
     expected = {n.hostname: n.baremetal_uuid for n in sim.compute_nodes()}
     assert {h: n.baremetal_uuid for h, n in model.nodes.items()} == expected
+
+
+def test_one_compute_node_is_read_alone_and_an_unknown_one_is_none(adapter, sim):
+    # An action's pre_condition reads its destination: that host's service, hypervisor,
+    # provider and inventory only, equal to what the whole listing says of it
+    every = {n.hostname: n for n in adapter.compute_nodes()}
+    host = sorted(every)[3]
+    assert adapter.get_compute_node(host) == every[host]
+    assert adapter.get_compute_node("no-such-host") is None
