@@ -272,3 +272,12 @@ def test_storage_capacity_balance_reads_cinder_pools_through_the_sdk(tmp_path, m
         cloud.close()
     # Then it moves volumes off the fullest pools, as from the cloud itself
     assert through_sdk.actions and through_sdk.actions == direct.actions
+
+
+def test_one_compute_node_is_read_alone_and_an_unknown_one_is_none(adapter, sim):
+    # An action's pre_condition reads its destination: that host's service, hypervisor,
+    # provider and inventory only, equal to what the whole listing says of it
+    every = {n.hostname: n for n in adapter.compute_nodes()}
+    host = sorted(every)[3]
+    assert adapter.get_compute_node(host) == every[host]
+    assert adapter.get_compute_node("no-such-host") is None

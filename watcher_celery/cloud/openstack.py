@@ -71,11 +71,20 @@ class OpenStackCloud:
 
         Lists are read as plain JSON through the SDK session (see :meth:`instances`).
         """
+        return self._nodes(None)
+
+    def _nodes(self, only: str | None) -> list[ComputeNode]:
+        """Every compute node, or only the one of host ``only`` (its service, hypervisor,
+        provider and inventory alone: an action's pre_condition must not read the whole
+        cloud, one inventory request per host, to check one destination)."""
         compute, placement = self.conn.compute, self.conn.placement
         mv = SERVERS_MICROVERSION
+        wanted = {"host": only} if only else {}
         services = {
             s["host"]: s
-            for s in _pages(compute, "/os-services", "services", {"binary": "nova-compute"}, mv)
+            for s in _pages(
+                compute, "/os-services", "services", {"binary": "nova-compute", **wanted}, mv
+            )
         }
         zone_of, member_of = {}, {}
         for agg in _pages(compute, "/os-aggregates", "aggregates", {}, mv):
@@ -83,11 +92,26 @@ class OpenStackCloud:
                 member_of.setdefault(host, []).append(agg["name"])
                 if agg.get("availability_zone"):
                     zone_of[host] = agg["availability_zone"]
-        providers = {rp.name: rp for rp in placement.resource_providers()}
-        hypervisors = [
-            h for h in _pages(compute, "/os-hypervisors/detail", "hypervisors", {}, mv)
-            if (h.get("hypervisor_type") or "").lower() != "ironic"
-        ]  # fmt: skip
+        pattern = {"hypervisor_hostname_pattern": only} if only else {}
+        try:
+            hypervisors = [
+                h for h in _pages(compute, "/os-hypervisors/detail", "hypervisors", pattern, mv)
+                if (h.get("hypervisor_type") or "").lower() != "ironic"
+                and (not only or ((h.get("service") or {}).get("host") or
+                                  h["hypervisor_hostname"]) == only)
+            ]  # fmt: skip
+        except exceptions().NotFoundException:
+            if not only:
+                raise
+            return []  # Nova answers 404 when no hypervisor matches the pattern
+        if only:
+            providers = {
+                h["hypervisor_hostname"]: rp
+                for h in hypervisors
+                for rp in placement.resource_providers(name=h["hypervisor_hostname"])
+            }
+        else:
+            providers = {rp.name: rp for rp in placement.resource_providers()}
         # One inventory request per provider (Placement has no bulk read): a few in flight.
         with ThreadPoolExecutor(INVENTORY_WORKERS) as pool:
             inventories = list(
@@ -164,7 +188,7 @@ class OpenStackCloud:
 
     @_sdk_errors
     def get_compute_node(self, hostname: str) -> ComputeNode | None:
-        return next((n for n in self.compute_nodes() if n.hostname == hostname), None)
+        return next((n for n in self._nodes(hostname) if n.hostname == hostname), None)
 
     @_sdk_errors
     def flavor_exists(self, name_or_id: str) -> bool:
@@ -272,13 +296,15 @@ class OpenStackCloud:
     @_sdk_errors
     def last_error(self, instance_uuid: str) -> str | None:
         """The server's fault (Nova shows it in ERROR), else the failed event of its latest
-        failed instance action: ``details`` (microversion 2.84) or the traceback's last line."""
+        instance action: ``details`` (microversion 2.84) or the traceback's last line. None
+        while the latest action has not failed (Nova writes the failure a moment after the
+        migration turns ``error``): an older action's failure is not this one's."""
         compute = self.conn.compute
         server = compute.get_server(instance_uuid)
         if server.fault and server.fault.get("message"):
             return server.fault["message"]
-        failed = next((a for a in compute.server_actions(instance_uuid) if a.message), None)
-        if failed is None:
+        failed = next(iter(compute.server_actions(instance_uuid)), None)  # newest first
+        if failed is None or not failed.message:
             return None
         action = compute.get_server_action(failed.request_id, instance_uuid)
         for event in action.events or []:

@@ -107,6 +107,8 @@ def hypervisors():
         for i, n in enumerate(nodes)
         if not wanted or wanted in n.hostname
     ]
+    if wanted and not items:  # as Nova: a pattern nothing matches is a 404
+        return fault(404, f"No hypervisor matching '{wanted}' could be found.")
     return reply({"hypervisors": items})
 
 
