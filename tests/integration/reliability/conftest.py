@@ -75,3 +75,14 @@ def any_broker_deployment(request, service_env, log_dir) -> Iterator[Deployment]
     deploy.stop()
     cleanup()
     drop_pg_database(name)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """The fault suite's counts, one line per fault (docs/reliability.md quotes them)."""
+    from tests.integration.reliability.checks import RESULTS
+
+    if not RESULTS:
+        return
+    terminalreporter.section("fault injection: counts")
+    for row in RESULTS:
+        terminalreporter.write_line(", ".join(f"{key} {value}" for key, value in row.items()))
