@@ -193,7 +193,7 @@ def test_database_connections_cut_mid_transaction(service_env, log_dir, broker):
         deploy.worker()
         _, base = deploy.api()
         client = ApiClient(base, FORCE_VERSION)
-        audits, plans, cut = [], [], 0
+        audits, plans, cut, refused = [], [], 0, []
         for _ in range(TRIALS):
             plan = _plan(client, 1.0)
             plans.append(plan)
@@ -205,10 +205,13 @@ def test_database_connections_cut_mid_transaction(service_env, log_dir, broker):
                 time.sleep(0.7)
                 cut += proxy.cut()
             audits += [f.result()[1] for f in futures if f.result()[0] == 201]
+            refused += [f.result()[0] for f in futures if f.result()[0] != 201]
             _settle(deploy, audits, plans)
         row = tally(deploy, "PostgreSQL connections cut mid-transaction", TRIALS, audits, plans)
-        row["connections cut"] = cut
+        row["connections cut"], row["POSTs answered 503"] = cut, len(refused)
         _clean(row)
+        # A POST whose connection was cut is told to retry (503), never a 500
+        assert set(refused) <= {503}, refused
     finally:
         deploy.stop()
         proxy.stop()
