@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint venv clean prometheus openstack-venv
+.PHONY: run test faults lint venv clean prometheus openstack-venv
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +18,17 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(BIN)/watcher-celery dev
 
-## Prometheus (Debian), lint, then the whole suite (PostgreSQL and Redis on 127.0.0.1, see .ci/run).
+FAULT_SUITE := tests/integration/reliability/test_fault_suite.py tests/integration/reliability/test_load.py
+
+## Prometheus (Debian), lint, then the whole suite but the fault-injection one (PostgreSQL and
+## Redis on 127.0.0.1, see .ci/run).
 test: $(STAMP) prometheus lint
-	$(BIN)/python -m pytest -p no:cacheprovider
+	$(BIN)/python -m pytest -p no:cacheprovider $(addprefix --ignore=,$(FAULT_SUITE))
+
+## Fault injection, each fault WATCHER_FAULT_TRIALS times (default 3), then load figures; the
+## counts are printed at the end (docs/reliability.md). Needs RabbitMQ too.
+faults: $(STAMP)
+	$(BIN)/python -m pytest -p no:cacheprovider $(FAULT_SUITE)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

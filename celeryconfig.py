@@ -7,6 +7,7 @@ result backend on SQLite files, so ``make run`` needs no server.
 
 from kombu import Queue
 
+from watcher_celery.broker import TRANSPORT
 from watcher_celery.config import get_settings
 from watcher_celery.queues import APPLIER, ROLES, queue_name, routes
 
@@ -53,6 +54,9 @@ else:
         "unacked_restore_interval": 10,
         "unacked_restore_throttle": 1,
     }
+    if _settings.broker_url.startswith(("redis://", "rediss://")):
+        # kombu's Redis transport, minus the worker exit when Redis restarts (broker.py).
+        broker_transport = TRANSPORT
 
 beat_schedule = {
     "supersede-expired-action-plans": {

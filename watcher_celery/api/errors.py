@@ -10,7 +10,7 @@ import json
 import logging
 
 from flask import Response
-from sqlalchemy.exc import DataError, StatementError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError, StatementError
 from werkzeug.exceptions import HTTPException
 
 from watcher_celery.errors import (
@@ -120,6 +120,12 @@ def handle_database_input(exc: StatementError | UnicodeEncodeError) -> Response:
         getattr(exc, "orig", None), UnicodeError
     ):
         return error_response(400, "Invalid input: a value cannot be stored as given")
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The connection was lost (database restarting, network cut): the client may retry.
+        LOG.warning("database unreachable: %s", exc)
+        return error_response(
+            503, "The database could not be reached; the request may not have been saved."
+        )
     return handle_unexpected(exc)
 
 

@@ -67,3 +67,47 @@ def action_states(deploy: Deployment, plan_uuid: str) -> list[str]:
 
 def unsent(deploy: Deployment) -> int:
     return deploy.scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL")
+
+
+# --- the fault suite's tally: one row per fault, printed at the end of the run ----------------
+
+TERMINAL = {"SUCCEEDED", "FAILED", "CANCELLED"}
+RESULTS: list[dict] = []
+
+
+def tally(deploy: Deployment, fault: str, trials: int, audits: list[str], plans: list[str]) -> dict:
+    """Count, for the audits and plans accepted during ``trials`` injections of ``fault``, how
+    many ended terminal, how many commands were sent twice, what is stuck or half-written."""
+    states = dict(
+        deploy.rows(
+            "SELECT uuid, state FROM audits WHERE uuid = ANY(:u) "
+            "UNION ALL SELECT uuid, state FROM action_plans WHERE uuid = ANY(:p)",
+            u=audits,
+            p=plans,
+        )
+    )
+    twice = deploy.scalar(
+        "SELECT count(*) FROM action_executions e JOIN actions a ON a.uuid = e.action_uuid "
+        "JOIN action_plans p ON p.id = a.action_plan_id WHERE p.uuid = ANY(:p) "
+        "AND e.commands_sent > 1",
+        p=plans,
+    )
+    half = deploy.scalar(
+        "SELECT (SELECT count(*) FROM action_plans p WHERE NOT EXISTS "
+        "(SELECT 1 FROM actions a WHERE a.action_plan_id = p.id)) + "
+        "(SELECT count(*) FROM audits a WHERE a.audit_type = 'ONESHOT' "
+        "AND a.state = 'SUCCEEDED' AND NOT EXISTS "
+        "(SELECT 1 FROM action_plans p WHERE p.audit_id = a.id))"
+    )
+    terminal = sum(1 for uuid in [*audits, *plans] if states.get(uuid) in TERMINAL)
+    row = {
+        "fault": fault,
+        "trials": trials,
+        "accepted": len(audits) + len(plans),
+        "terminal": terminal,
+        "stuck": len(audits) + len(plans) - terminal,
+        "sent twice": twice,
+        "half-written": half,
+    }
+    RESULTS.append(row)
+    return row

@@ -9,9 +9,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import RUN_ID, create_pg_database, drop_pg_database
+from tests.conftest import REDIS_URL, RUN_ID, create_pg_database, drop_pg_database
 from tests.support.deployment import Deployment
 from tests.support.processes import ROOT
+from tests.support.rabbitmq import RabbitVhost
 from tests.support.redis_server import RedisServer
 
 # Short periods so a fault heals within a test's patience; docs/reliability.md gives defaults.
@@ -23,6 +24,16 @@ FAST = {
     "WATCHER_APPLIER_LEASE": "5",
     "WATCHER_LOG_LEVEL": "INFO",
 }
+
+
+def _migrate(deploy: Deployment) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "watcher_celery.cli", "migrate"],
+        env=deploy.env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
 
 
 @pytest.fixture()
@@ -37,13 +48,41 @@ def deployment(service_env, log_dir, broker) -> Iterator[Deployment]:
     name = f"wc_fault_{RUN_ID}_{uuid.uuid4().hex[:6]}"
     url = create_pg_database(name)
     deploy = Deployment(service_env, url, broker.url, log_dir, **FAST)
-    subprocess.run(
-        [sys.executable, "-m", "watcher_celery.cli", "migrate"],
-        env=deploy.env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
+    _migrate(deploy)
     yield deploy
     deploy.stop()
     drop_pg_database(name)
+
+
+@pytest.fixture(params=["redis", "rabbitmq"])
+def any_broker_deployment(request, service_env, log_dir) -> Iterator[Deployment]:
+    """A private deployment on each production broker in turn: a redis-server of its own, or
+    a vhost of its own on the machine's RabbitMQ (results then go to the machine's Redis)."""
+    name = f"wc_fault_{RUN_ID}_{uuid.uuid4().hex[:6]}"
+    url = create_pg_database(name)
+    if request.param == "redis":
+        server = RedisServer().start()
+        deploy = Deployment(service_env, url, server.url, log_dir, **FAST)
+        cleanup = server.kill
+    else:
+        vhost = RabbitVhost().create()
+        deploy = Deployment(
+            service_env, url, vhost.url, log_dir, WATCHER_RESULT_BACKEND=REDIS_URL, **FAST
+        )
+        cleanup = vhost.delete
+    _migrate(deploy)
+    yield deploy
+    deploy.stop()
+    cleanup()
+    drop_pg_database(name)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """The fault suite's counts, one line per fault (docs/reliability.md quotes them)."""
+    from tests.integration.reliability.checks import RESULTS
+
+    if not RESULTS:
+        return
+    terminalreporter.section("fault injection: counts")
+    for row in RESULTS:
+        terminalreporter.write_line(", ".join(f"{key} {value}" for key, value in row.items()))
