@@ -1,10 +1,11 @@
 # The two commands: `make run` and `make test`. Both set up .venv first.
+# `make test-openstack` runs the real-OpenStack tier (also run by .ci/run).
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint venv clean prometheus openstack-venv
+.PHONY: run test test-openstack lint venv clean prometheus openstack-venv
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +19,15 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(BIN)/watcher-celery dev
 
-## Prometheus (Debian), lint, then the whole suite (PostgreSQL and Redis on 127.0.0.1, see .ci/run).
+## Prometheus (Debian), lint, then the suite but the real-OpenStack tier (PostgreSQL and Redis
+## on 127.0.0.1, see .ci/run).
 test: $(STAMP) prometheus lint
-	$(BIN)/python -m pytest -p no:cacheprovider
+	$(BIN)/python -m pytest -p no:cacheprovider --ignore=tests/realcloud
+
+## The real-OpenStack tier: Keystone, Placement and Nova from PyPI (.venv-openstack), started by
+## the tests on MariaDB and RabbitMQ at 127.0.0.1 (plus PostgreSQL and Redis for the service).
+test-openstack: $(STAMP) $(OS_STAMP)
+	$(BIN)/python -m pytest -p no:cacheprovider tests/realcloud
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -58,6 +58,15 @@ class RealCloud:
         self.hosts = HOSTS
         self.startup_seconds: dict[str, float] = {}
 
+    def memory_mb(self) -> dict[str, float]:
+        """Resident memory of every OpenStack process of the tier, by name (MB)."""
+        processes = {"keystone": self.keystone.process}
+        if self.placement is not None and self.placement.process is not None:
+            processes["placement-api"] = self.placement.process
+        if self.nova is not None:
+            processes.update(self.nova.processes)
+        return {name: round(process.rss_mb()) for name, process in processes.items()}
+
     def stop(self) -> None:
         for part in (self.nova, self.placement, self.fake, self.rabbit):
             if part is None:
@@ -117,11 +126,12 @@ def _start(cloud: RealCloud, db: MariaDB, work_dir: Path, prefix: str, started: 
 
     placement.start()
     nova.start_control_plane()
+    nova.wait_conductor_started()
+    for host in HOSTS:
+        nova.start_compute(host)
     placement.wait_ready()
     nova.wait_control_plane()
     timings["control_plane"] = elapsed(started)
-    for host in HOSTS:
-        nova.start_compute(host)
     nova.wait_hypervisors([h.host for h in HOSTS])
     timings["computes"] = elapsed(started)
     _create_flavors(nova)

@@ -51,8 +51,11 @@ def keystone(mariadb, realcloud_dir) -> Iterator[Keystone]:
 def real_cloud(mariadb, keystone, realcloud_dir) -> Iterator[RealCloud]:
     """Placement, Nova (API, conductor, scheduler, three sized computes) on ``keystone``."""
     with running_cloud(mariadb, keystone, realcloud_dir, RUN_PREFIX) as cloud:
-        print(f"real cloud up: keystone {keystone.startup_seconds}, rest {cloud.startup_seconds}")
+        FIGURES["keystone start-up (s)"] = keystone.startup_seconds
+        FIGURES["placement and nova start-up (s, since keystone)"] = cloud.startup_seconds
         yield cloud
+        memory = cloud.memory_mb()
+        FIGURES["memory at the end (RSS MB)"] = {**memory, "total": sum(memory.values())}
 
 
 @pytest.fixture(scope="session")
@@ -104,7 +107,15 @@ def realcloud_worker(realcloud_env, log_dir):
     service.stop()
 
 
+# Start-up times and memory of this run's cloud, printed at the end.
+FIGURES: dict[str, dict] = {}
+
+
 def pytest_terminal_summary(terminalreporter):
+    if FIGURES:
+        terminalreporter.section("real-cloud figures")
+        for name, values in FIGURES.items():
+            terminalreporter.write_line(f"{name}: {values}")
     if ACTION_SECONDS:
         terminalreporter.section("real-cloud action durations (s)")
         for name, seconds in sorted(ACTION_SECONDS.items()):

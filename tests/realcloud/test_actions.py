@@ -127,8 +127,7 @@ def test_a_request_nova_fails_late_fails_the_action_with_novas_reason(env, clean
     reasons = clean_cloud.failure_reasons(server)
     assert reasons, "Nova recorded no reason"
     assert any(reason in action.status_message for reason in reasons), (
-        action.status_message,
-        reasons,
+        f"status_message {action.status_message!r} has none of Nova's reasons {reasons!r}"
     )
     # and the server is where it was, ACTIVE, with its old flavor, allocated on one host
     after = assert_settled(clean_cloud, server, host, "ACTIVE")
