@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from watcher_celery.applier.cancel import wind_down
-from watcher_celery.applier.canvas import plan_canvas
+from watcher_celery.applier.canvas import ADVANCE_AFTER_LEAF, plan_canvas
 from watcher_celery.applier.execution import load_action, run_action
 from watcher_celery.applier.failure import claimed_after, handle_failure, release_claims
 from watcher_celery.applier.launch import launch
@@ -35,11 +35,15 @@ def launch_action_plan(plan_uuid: str) -> None:
 @app.task(
     bind=True, name="watcher.applier.execute_action", ignore_result=True, throws=(ActionFailed,)
 )
-def execute_action(self, action_uuid: str) -> str:
+def execute_action(self, action_uuid: str, advance: str | None = None) -> str:
+    """Run the action; the last of a run (``advance`` set by the canvas) then advances the
+    plan. A failure raises instead, and its errback advances."""
     outcome = run_action(action_uuid, self.request.id)
-    if outcome.cancelling and outcome.plan_uuid:
-        # The rest of this chain may have been revoked: finish the plan from here.
-        dispatch(outcome.plan_uuid, advance_plan(outcome.plan_uuid))
+    plan_uuid = outcome.plan_uuid
+    if plan_uuid and (outcome.cancelling or advance):
+        # Cancelling: the rest of this chain may have been revoked; finish the plan from here.
+        if outcome.cancelling or advance != ADVANCE_AFTER_LEAF or not others_unfinished(plan_uuid):
+            dispatch(plan_uuid, advance_plan(plan_uuid))
     return outcome.state
 
 
@@ -56,6 +60,8 @@ def on_action_error(failure: dict) -> None:
 
 @app.task(name="watcher.applier.advance_plan", ignore_result=True)
 def advance_plan_task(plan_uuid: str, after_leaf: bool = False) -> None:
+    """An advance on its own: chains sent before runs advanced from their last step end in
+    one, so it stays for them (and for operators' tools)."""
     if after_leaf and others_unfinished(plan_uuid):
         return
     dispatch(plan_uuid, advance_plan(plan_uuid))

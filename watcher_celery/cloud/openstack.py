@@ -156,8 +156,11 @@ class OpenStackCloud:
 
     @_sdk_errors
     def get_instance(self, uuid: str) -> Instance | None:
-        server = self.conn.compute.find_server(uuid, ignore_missing=True, all_projects=True)
-        return _instance(self.conn.compute.get_server(server.id)) if server else None
+        """One GET of the server by id (actions look at it several times a second)."""
+        try:
+            return _instance(self.conn.compute.get_server(uuid))
+        except exceptions().NotFoundException:
+            return None
 
     @_sdk_errors
     def get_compute_node(self, hostname: str) -> ComputeNode | None:
@@ -242,11 +245,14 @@ class OpenStackCloud:
     @_sdk_errors
     def migrations(self, instance_uuid: str) -> list[Migration]:
         compute = self.conn.compute
+        listed = list(compute.migrations(instance_uuid=instance_uuid))
         progress = {}
-        for running in compute.server_migrations(instance_uuid):
-            total = running.memory_total_bytes or 0
-            done = running.memory_processed_bytes or 0
-            progress[str(running.id)] = int(100 * done / total) if total else 0
+        live = {"live-migration"}
+        if any(m.migration_type in live and m.status in LIVE_IN_PROGRESS for m in listed):
+            for running in compute.server_migrations(instance_uuid):  # progress: one more GET
+                total = running.memory_total_bytes or 0
+                done = running.memory_processed_bytes or 0
+                progress[str(running.id)] = int(100 * done / total) if total else 0
         found = [
             Migration(
                 id=str(m.id),
@@ -259,7 +265,7 @@ class OpenStackCloud:
                 uuid=getattr(m, "uuid", None),
                 created_at=_parse_nova_time(m.created_at),
             )  # fmt: skip
-            for m in compute.migrations(instance_uuid=instance_uuid)
+            for m in listed
         ]
         return sorted(found, key=lambda m: int(m.id), reverse=True)
 
@@ -323,6 +329,7 @@ class OpenStackCloud:
 
 
 SERVERS_MICROVERSION = "2.53"
+LIVE_IN_PROGRESS = {"accepted", "queued", "preparing", "running", "post-migrating"}
 INVENTORY_WORKERS = 8
 
 

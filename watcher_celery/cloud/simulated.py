@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from watcher_celery.cloud.base import Migration
-from watcher_celery.cloud.sim import jsonio, lifecycle, phases, scheduler, store
+from watcher_celery.cloud.sim import allocations, jsonio, lifecycle, phases, scheduler, store
 from watcher_celery.cloud.sim import rows as records
 from watcher_celery.cloud.sim.generate import generate
 from watcher_celery.decision_engine.model import (
@@ -295,59 +295,15 @@ class SimulatedCloud:
         ]  # fmt: skip
 
     def host_usage(self) -> dict[str, tuple[int, int, int, int]]:
-        """Allocated resources per host: (vcpus, memory MB, disk GB, instance count).
-
-        An instance being migrated, or waiting in VERIFY_RESIZE, holds its resources on both
-        hosts until the migration is confirmed or reverted, as Placement shows it.
-        """
-        rows = self._conn.execute(
-            "SELECT host, SUM(vcpus), SUM(memory_mb), SUM(disk_gb), COUNT(*) FROM instances "
-            "WHERE host IS NOT NULL AND state != 'deleted' GROUP BY host"
-        )
-        usage = {r[0]: [r[1], r[2], r[3], r[4]] for r in rows}
-        for host, flavor, _consumer in self._held_elsewhere():
-            size = self._flavor(flavor)
-            used = usage.setdefault(host, [0, 0, 0, 0])
-            used[0] += size["vcpus"]
-            used[1] += size["ram"]
-            used[2] += jsonio.flavor_disk(size)
-        return {host: tuple(used) for host, used in usage.items()}
-
-    def _held_elsewhere(self) -> list[tuple[str, str, str]]:
-        """(host, flavor, consumer) of what running or unconfirmed migrations hold on the host
-        the instance is not on: the destination before the move, the source after it."""
-        marks = ",".join("?" * len(phases.HOLDING))
-        rows = self._conn.execute(
-            "SELECT o.uuid, o.source, o.dest, o.old_flavor, o.new_flavor, i.host "
-            "FROM operations o JOIN instances i ON i.uuid = o.resource "  # noqa: S608
-            f"WHERE o.kind IN ('live-migration', 'migration', 'resize') AND o.status IN ({marks})",
-            tuple(phases.HOLDING),
-        )
-        held = []
-        for op_uuid, source, dest, old, new, host in rows:
-            if dest is None:
-                continue
-            if host == source:
-                held.append((dest, new, op_uuid))
-            else:
-                held.append((source, old, op_uuid))
-        return held
+        """Allocated resources per host: (vcpus, memory MB, disk GB, instance count); a
+        migration in flight or in VERIFY_RESIZE holds both hosts (``sim/allocations.py``)."""
+        return allocations.host_usage(self._conn, self._flavor)
 
     def allocations(self, consumer: str) -> dict[str, dict[str, int]]:
         """Placement's allocations of a consumer (an instance, or a migration holding the
         other host), by hostname: ``{host: {"VCPU": n, "MEMORY_MB": n, "DISK_GB": n}}``."""
         self._settle()
-        found: dict[str, dict[str, int]] = {}
-        row = self._conn.execute(
-            "SELECT host, flavor FROM instances WHERE uuid = ? AND state != 'deleted'", (consumer,)
-        ).fetchone()
-        holders = [(row[0], row[1])] if row and row[0] else []
-        holders += [(host, flavor) for host, flavor, c in self._held_elsewhere() if c == consumer]
-        for host, flavor in holders:
-            size = self._flavor(flavor)
-            found[host] = {"VCPU": size["vcpus"], "MEMORY_MB": size["ram"],
-                           "DISK_GB": jsonio.flavor_disk(size)}  # fmt: skip
-        return found
+        return allocations.of_consumer(self._conn, consumer, self._flavor)
 
     def all_migrations(self) -> list[Migration]:
         """Every server migration, newest first."""

@@ -168,11 +168,13 @@ class Migrate(BaseAction):
             LOG.warning("revert of the %s of %s: the instance is gone", self.kind, uuid)
             return "nothing to revert: the instance is gone"
         acted = False
-        migration = self._ours()
-        if instance.task_state or (migration is not None and migration.status in IN_PROGRESS):
-            acted = self._stop_running(instance, migration)
-            instance = self.cloud.get_instance(uuid)
         try:
+            migration = self._ours()
+            if instance.task_state or (migration is not None and migration.status in IN_PROGRESS):
+                acted = self._stop_running(instance, migration)
+                instance = self.cloud.get_instance(uuid)
+                if instance is None:
+                    return "nothing to revert: the instance is gone"
             if instance.state == RESIZED:
                 LOG.warning(
                     "revert of the %s of %s: server in VERIFY_RESIZE on %s, reverting the resize",

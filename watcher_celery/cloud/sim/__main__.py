@@ -46,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         cloud.inject_failure(args.operation, args.resource, args.phase, args.message, args.times)
     else:
         usage = cloud.host_usage()
-        busy = [m for m in cloud.all_migrations() if m.status in ("running", "migrating")]
+        over = {"completed", "finished", "confirmed", "reverted", "error", "cancelled"}
+        busy = [m for m in cloud.all_migrations() if m.status not in over]
         print(
             f"{len(cloud.compute_nodes())} hosts ({len(usage)} with instances), "
             f"{len(cloud.instances())} instances, {len(busy)} migrations in flight"
