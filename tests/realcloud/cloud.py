@@ -1,7 +1,8 @@
 """The whole real cloud of the tier, started in order, and what tests check in it.
 
 ``running_cloud(db, keystone, work_dir, prefix)`` yields a :class:`RealCloud`: on the given
-Keystone (``tests/realcloud/keystone.py``), Placement, Nova's
+Keystone (``tests/realcloud/keystone.py``), Placement, Ironic with one powered-on node per
+compute (``tests/realcloud/ironic.py``), Nova's
 API/conductor/scheduler and three computes of different sizes (``HOSTS``), the fake image
 and network services, the flavors of ``FLAVORS`` and a ``clouds.yaml`` with three entries:
 ``admin`` (the bootstrapped admin), ``watcher`` (admin role on project ``service``, what the
@@ -19,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tests.realcloud.fake_image_network import IMAGE_ID, FakeImageNetwork
+from tests.realcloud.ironic import Ironic
 from tests.realcloud.keystone import Keystone
 from tests.realcloud.mariadb import MariaDB
 from tests.realcloud.nova import ComputeHost, Nova
@@ -51,6 +53,7 @@ class RealCloud:
         self.keystone = keystone
         self.placement: Placement | None = None
         self.nova: Nova | None = None
+        self.ironic: Ironic | None = None
         self.fake: FakeImageNetwork | None = None
         self.rabbit: RabbitVhost | None = None
         self.clouds_yaml = work_dir / "clouds.yaml"
@@ -65,10 +68,12 @@ class RealCloud:
             processes["placement-api"] = self.placement.process
         if self.nova is not None:
             processes.update(self.nova.processes)
+        if self.ironic is not None and self.ironic.process is not None:
+            processes["ironic"] = self.ironic.process
         return {name: round(process.rss_mb()) for name, process in processes.items()}
 
     def stop(self) -> None:
-        for part in (self.nova, self.placement, self.fake, self.rabbit):
+        for part in (self.nova, self.ironic, self.placement, self.fake, self.rabbit):
             if part is None:
                 continue
             try:
@@ -100,6 +105,7 @@ def _start(cloud: RealCloud, db: MariaDB, work_dir: Path, prefix: str, started: 
         rabbit = pool.submit(RabbitVhost, prefix)  # rabbitmqctl takes 1-3 s a call
         nova_user = keystone.create_user("nova", "service", roles=["admin", "service"])
         placement_user = keystone.create_user("placement", "service", roles=["admin", "service"])
+        ironic_user = keystone.create_user("ironic", "service", roles=["admin", "service"])
         watcher = keystone.create_user("watcher", "service", roles=["admin"])
         demo = keystone.create_user("demo", "demo", roles=["member"])
         keystone.write_clouds_yaml(
@@ -112,8 +118,11 @@ def _start(cloud: RealCloud, db: MariaDB, work_dir: Path, prefix: str, started: 
 
     nova = cloud.nova = Nova(bin_dir, home / "nova", log_dir, db, cloud.rabbit, keystone, nova_user)
     placement = cloud.placement = Placement(bin_dir, placement_home, log_dir)
+    ironic = cloud.ironic = Ironic(bin_dir, home / "ironic", log_dir)
+    ironic.configure(db, keystone, ironic_user)
     for service_type, name, url in (
         ("placement", "placement", placement.url),
+        ("baremetal", "ironic", ironic.url),
         ("compute", "nova", nova.url),
         ("image", "glance", cloud.fake.image_url),
         ("network", "neutron", cloud.fake.network_url),
@@ -121,10 +130,14 @@ def _start(cloud: RealCloud, db: MariaDB, work_dir: Path, prefix: str, started: 
         keystone.register_service(service_type, name, url)
 
     schema_started = time.monotonic()
-    timings["schemas_from_cache"] = float(nova.create_schemas(conf))
+    with ThreadPoolExecutor(1) as pool:
+        ironic_schema = pool.submit(ironic.create_schema, db)
+        timings["schemas_from_cache"] = float(nova.create_schemas(conf))
+        ironic_schema.result()
     timings["schemas"] = elapsed(schema_started)
 
     placement.start()
+    ironic.start()
     nova.start_control_plane()
     nova.wait_conductor_started()
     for host in HOSTS:
@@ -134,6 +147,10 @@ def _start(cloud: RealCloud, db: MariaDB, work_dir: Path, prefix: str, started: 
     timings["control_plane"] = elapsed(started)
     nova.wait_hypervisors([h.host for h in HOSTS])
     timings["computes"] = elapsed(started)
+    ironic.wait_ready()
+    for host in HOSTS:
+        ironic.create_powered_on_node(host.host)
+    timings["ironic_nodes"] = elapsed(started)
     _create_flavors(nova)
     timings["total"] = elapsed(started)
 

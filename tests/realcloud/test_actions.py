@@ -133,3 +133,18 @@ def test_a_request_nova_fails_late_fails_the_action_with_novas_reason(env, clean
     after = assert_settled(clean_cloud, server, host, "ACTIVE")
     assert after["flavor"]["original_name"] == "m1.large"
     assert migration_statuses(clean_cloud, server) == [(migration_type, "error")]
+
+
+def test_bare_metal_node_powered_off_then_on_through_ironic(env, real_cloud):
+    # compute-1's node: no server runs there (clean_cloud), so powering it off is allowed
+    ironic = real_cloud.ironic
+    node = ironic.node("compute-1")["uuid"]
+    made = run_plan(env, [("change_node_power_state", {"resource_id": node, "state": "off"}, [])],
+                    "node power off")  # fmt: skip
+    assert made["state"] == "SUCCEEDED", made["actions_rows"][0].status_message
+    assert ironic.node(node)["power_state"] == "power off"
+
+    made = run_plan(env, [("change_node_power_state", {"resource_id": node, "state": "on"}, [])],
+                    "node power on")  # fmt: skip
+    assert made["state"] == "SUCCEEDED", made["actions_rows"][0].status_message
+    assert ironic.node(node)["power_state"] == "power on"
