@@ -1,6 +1,6 @@
 """The whole real cloud of the tier, started in order, and what tests check in it.
 
-``running_cloud(db, keystone, work_dir, prefix)`` yields a :class:`RealCloud`: on the given
+``running_cloud(db, keystone, work_dir, rabbit)`` yields a :class:`RealCloud`: on the given
 Keystone (``tests/realcloud/keystone.py``), Placement, Ironic with one powered-on node per
 compute (``tests/realcloud/ironic.py``), Nova's
 API/conductor/scheduler and three computes of different sizes (``HOSTS``), the fake image
@@ -82,18 +82,20 @@ class RealCloud:
                 print(f"stopping {type(part).__name__} failed: {exc}")
 
 
-def start_cloud(db: MariaDB, keystone: Keystone, work_dir: Path, prefix: str) -> RealCloud:
+def start_cloud(db: MariaDB, keystone: Keystone, work_dir: Path, rabbit: RabbitVhost) -> RealCloud:
+    """Start everything on ``keystone``; ``rabbit`` (the run's vhost) is deleted with it."""
     started = time.monotonic()
     cloud = RealCloud(work_dir, keystone)
+    cloud.rabbit = rabbit
     try:
-        _start(cloud, db, work_dir, prefix, started)
+        _start(cloud, db, work_dir, started)
     except BaseException:
         cloud.stop()
         raise
     return cloud
 
 
-def _start(cloud: RealCloud, db: MariaDB, work_dir: Path, prefix: str, started: float) -> None:
+def _start(cloud: RealCloud, db: MariaDB, work_dir: Path, started: float) -> None:
     timings, keystone = cloud.startup_seconds, cloud.keystone
     bin_dir = ensure_openstack_venv()
     log_dir = work_dir / "logs"
@@ -101,20 +103,17 @@ def _start(cloud: RealCloud, db: MariaDB, work_dir: Path, prefix: str, started: 
     home = work_dir / "openstack"
     placement_home = home / "placement"
 
-    with ThreadPoolExecutor(1) as pool:
-        rabbit = pool.submit(RabbitVhost, prefix)  # rabbitmqctl takes 1-3 s a call
-        nova_user = keystone.create_user("nova", "service", roles=["admin", "service"])
-        placement_user = keystone.create_user("placement", "service", roles=["admin", "service"])
-        ironic_user = keystone.create_user("ironic", "service", roles=["admin", "service"])
-        watcher = keystone.create_user("watcher", "service", roles=["admin"])
-        demo = keystone.create_user("demo", "demo", roles=["member"])
-        keystone.write_clouds_yaml(
-            cloud.clouds_yaml, {"admin": keystone.admin, "watcher": watcher, "demo": demo}
-        )
-        cloud.fake = FakeImageNetwork()
-        conf = placement_conf(placement_home, db, keystone, placement_user)
-        cloud.rabbit = rabbit.result()
-    timings["accounts_and_vhost"] = elapsed(started)
+    nova_user = keystone.create_user("nova", "service", roles=["admin", "service"])
+    placement_user = keystone.create_user("placement", "service", roles=["admin", "service"])
+    ironic_user = keystone.create_user("ironic", "service", roles=["admin", "service"])
+    watcher = keystone.create_user("watcher", "service", roles=["admin"])
+    demo = keystone.create_user("demo", "demo", roles=["member"])
+    keystone.write_clouds_yaml(
+        cloud.clouds_yaml, {"admin": keystone.admin, "watcher": watcher, "demo": demo}
+    )
+    cloud.fake = FakeImageNetwork()
+    conf = placement_conf(placement_home, db, keystone, placement_user)
+    timings["accounts"] = elapsed(started)
 
     nova = cloud.nova = Nova(bin_dir, home / "nova", log_dir, db, cloud.rabbit, keystone, nova_user)
     placement = cloud.placement = Placement(bin_dir, placement_home, log_dir)
@@ -171,9 +170,9 @@ def _create_flavors(nova: Nova) -> None:
 
 @contextlib.contextmanager
 def running_cloud(
-    db: MariaDB, keystone: Keystone, work_dir: Path, prefix: str
+    db: MariaDB, keystone: Keystone, work_dir: Path, rabbit: RabbitVhost
 ) -> Iterator[RealCloud]:
-    cloud = start_cloud(db, keystone, work_dir, prefix)
+    cloud = start_cloud(db, keystone, work_dir, rabbit)
     try:
         yield cloud
     finally:

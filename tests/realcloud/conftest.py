@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from tests.realcloud.actions import ACTION_SECONDS
 from tests.realcloud.cloud import RealCloud, running_cloud
 from tests.realcloud.keystone import Keystone, running_keystone
 from tests.realcloud.mariadb import MariaDB
+from tests.realcloud.rabbitmq import RabbitVhost
 from tests.realcloud.view import CloudView
 from tests.support.processes import start_worker
 
@@ -48,9 +50,17 @@ def keystone(mariadb, realcloud_dir) -> Iterator[Keystone]:
 
 
 @pytest.fixture(scope="session")
-def real_cloud(mariadb, keystone, realcloud_dir) -> Iterator[RealCloud]:
-    """Placement, Nova (API, conductor, scheduler, three sized computes) on ``keystone``."""
-    with running_cloud(mariadb, keystone, realcloud_dir, RUN_PREFIX) as cloud:
+def real_cloud(mariadb, realcloud_dir, request) -> Iterator[RealCloud]:
+    """Placement, Nova (API, conductor, scheduler, three sized computes) and Ironic on the
+    session's Keystone; the RabbitMQ vhost is made (rabbitmqctl: seconds) while it starts."""
+    with ThreadPoolExecutor(1) as pool:
+        vhost = pool.submit(RabbitVhost, RUN_PREFIX)
+        try:
+            keystone = request.getfixturevalue("keystone")
+        except BaseException:
+            vhost.result().close()
+            raise
+    with running_cloud(mariadb, keystone, realcloud_dir, vhost.result()) as cloud:
         FIGURES["keystone start-up (s)"] = keystone.startup_seconds
         FIGURES["placement and nova start-up (s, since keystone)"] = cloud.startup_seconds
         yield cloud
