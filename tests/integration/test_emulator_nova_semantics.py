@@ -80,6 +80,15 @@ def providers_holding(adapter, uuid: str) -> set[str]:
     return held
 
 
+def provider_consumers(adapter, hostname: str) -> set[str]:
+    placement = adapter.conn.placement
+    [provider] = placement.get("/resource_providers", params={"name": hostname}).json()[
+        "resource_providers"
+    ]
+    response = placement.get(f"/resource_providers/{provider['uuid']}/allocations")
+    return set(response.json()["allocations"])
+
+
 def test_cold_migration_is_answered_before_its_record_and_waits_in_verify_resize(adapter, sim):
     server = a_server(sim)
     adapter.cold_migrate(server.uuid)
@@ -101,6 +110,11 @@ def test_cold_migration_is_answered_before_its_record_and_waits_in_verify_resize
     time.sleep(1.2)
     assert status_of(adapter, server.uuid) == "VERIFY_RESIZE"
     assert len(providers_holding(adapter, server.uuid)) == 2
+    # The source provider lists the migration as a consumer, the destination the server
+    [migration] = adapter.migrations(server.uuid)
+    on_source = provider_consumers(adapter, migration.source)
+    assert migration.uuid in on_source and server.uuid not in on_source
+    assert server.uuid in provider_consumers(adapter, migration.destination)
     adapter.confirm_resize(server.uuid)
     assert adapter.migrations(server.uuid)[0].status in ("confirming", "confirmed")
     sim.wait_idle()
@@ -134,6 +148,10 @@ def test_a_late_failure_is_explained_by_the_failed_instance_action(adapter, sim)
     assert adapter.migrations(server.uuid)[0].status == "error"
     after = adapter.get_instance(server.uuid)
     assert (after.state, after.task_state, after.fault) == ("active", None, None)
+    # As in Nova, the reason is written a moment after the migration turned "error"
+    deadline = time.monotonic() + 5
+    while adapter.last_error(server.uuid) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert adapter.last_error(server.uuid) == NO_HOST
 
 

@@ -272,13 +272,15 @@ class OpenStackCloud:
     @_sdk_errors
     def last_error(self, instance_uuid: str) -> str | None:
         """The server's fault (Nova shows it in ERROR), else the failed event of its latest
-        failed instance action: ``details`` (microversion 2.84) or the traceback's last line."""
+        instance action: ``details`` (microversion 2.84) or the traceback's last line. None
+        while the latest action has not failed (Nova writes the failure a moment after the
+        migration turns ``error``): an older action's failure is not this one's."""
         compute = self.conn.compute
         server = compute.get_server(instance_uuid)
         if server.fault and server.fault.get("message"):
             return server.fault["message"]
-        failed = next((a for a in compute.server_actions(instance_uuid) if a.message), None)
-        if failed is None:
+        failed = next(iter(compute.server_actions(instance_uuid)), None)  # newest first
+        if failed is None or not failed.message:
             return None
         action = compute.get_server_action(failed.request_id, instance_uuid)
         for event in action.events or []:

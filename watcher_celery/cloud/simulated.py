@@ -39,7 +39,9 @@ OPERATIONS = (
     "abort_migration", "set_compute_service", "stop_instance", "start_instance",
     "set_power_state", "migrate_volume", "retype_volume",
 )  # fmt: skip
-ABORTABLE = ("accepted", "preparing", "running")  # Nova >= 2.65 aborts queued ones too
+# Nova aborts a live migration once it runs (queued and preparing from microversion 2.65);
+# one still "accepted" is refused.
+ABORTABLE = ("queued", "preparing", "running")
 MIGRATIONS = "kind IN ('live-migration', 'migration', 'resize') AND status != 'requested'"
 
 
@@ -362,7 +364,8 @@ class SimulatedCloud:
     def last_error(self, instance_uuid: str) -> str | None:
         """The reason of the server's latest failed operation (its fault)."""
         row = self._conn.execute(
-            "SELECT message FROM faults WHERE instance = ?", (instance_uuid,)
+            "SELECT message FROM faults WHERE instance = ? AND created <= ?",
+            (instance_uuid, time.time()),
         ).fetchone()
         return row[0] if row else None
 
@@ -377,10 +380,11 @@ class SimulatedCloud:
             (instance_uuid,),
         ).fetchall()
         names = {"live-migration": "live-migration", "migration": "migrate", "resize": "resize"}
+        written = self.last_error(instance_uuid) is not None  # Nova writes it a moment late
         found = []
         for op_uuid, kind, status, started, fail in rows:
             name = names.get(kind) or ("stop" if status in ("powering-off", "stopped") else "start")
-            failed = status in ("error", "failed")
+            failed = status in ("error", "failed") and (written or bool(found))
             found.append({"request_id": f"req-{op_uuid}", "action": name, "started": started,
                           "error": fail if failed else None})  # fmt: skip
         return found

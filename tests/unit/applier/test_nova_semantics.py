@@ -10,6 +10,7 @@ stop. Each test here would have failed on the actions that assumed otherwise.
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 
 import pytest
 
@@ -199,3 +200,28 @@ def test_revert_of_a_stop_starts_the_server_and_waits_for_active(sim):
     assert action.revert() == REVERTED
     after = sim.get_instance(server.uuid)
     assert (after.state, after.task_state) == ("active", None)
+
+
+def test_revert_of_a_confirmed_resize_resizes_back_to_the_old_flavor(sim):
+    server = next(
+        i for i in sim.instances() if i.state == "active" and i.flavor_name != "m1.xlarge"
+    )
+    action = Resize({"resource_id": server.uuid, "flavor": "m1.xlarge"}, sim)
+    action.before = action.snapshot()
+    assert action.execute() is True
+    assert action.revert() == REVERTED
+    after = sim.get_instance(server.uuid)
+    assert (after.flavor_name, after.state) == (server.flavor_name, "active")
+    assert after.task_state is None
+    assert [m.status for m in sim.migrations(server.uuid)] == ["confirmed", "confirmed"]
+
+
+def test_a_stop_the_dead_worker_sent_is_waited_for_not_sent_again(sim):
+    # Given a stop accepted by the cloud a moment ago (powering-off)
+    server = a_server(sim)
+    sim.stop_instance(server.uuid)
+    sim.inject_failure("stop_instance", server.uuid, times=-1)  # a second stop would raise
+    # When the next worker resumes the action, Then it waits for SHUTOFF
+    assert Stop({"resource_id": server.uuid}, sim).resume(datetime.now(UTC)) is True
+    after = sim.get_instance(server.uuid)
+    assert (after.state, after.task_state) == ("stopped", None)

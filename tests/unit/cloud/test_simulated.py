@@ -117,6 +117,10 @@ def test_abort_stops_a_running_live_migration(cloud):
     inst = _movable(cloud)
     cloud.live_migrate(inst.uuid)
     [mig] = cloud.migrations(inst.uuid)
+    with pytest.raises(CloudError, match="not a running live migration"):
+        cloud.abort_migration(inst.uuid, mig.id)  # Nova refuses while it is "accepted"
+    time.sleep(0.6)  # accepted lasts a tenth of the 5 s
+    assert cloud.migrations(inst.uuid)[0].status == "preparing"
     cloud.abort_migration(inst.uuid, mig.id)
     [aborted] = cloud.migrations(inst.uuid)
     assert aborted.status == "cancelled"
@@ -171,6 +175,7 @@ def test_destination_is_checked(cloud):
 
 def test_stop_start_and_bare_metal_power(cloud):
     inst = _movable(cloud)
+    cloud.set_op_seconds(1.0)  # powering-off lasts a tenth of it
     cloud.stop_instance(inst.uuid)
     assert cloud.get_instance(inst.uuid).task_state == "powering-off"
     cloud.wait_idle()

@@ -91,12 +91,6 @@ class Migrate(BaseAction):
     def _progress(self, known=None, since=None) -> Progress:
         return Progress(self, self.kind, self._left_source, known, since, confirm=not self.live)
 
-    def _in_flight(self):
-        return next(
-            (m for m in self.cloud.migrations(self.instance_uuid) if m.status in IN_PROGRESS),
-            None,
-        )
-
     def execute(self) -> bool:
         if "migrations" in self.before:
             known = set(self.before["migrations"])
@@ -130,28 +124,33 @@ class Migrate(BaseAction):
             return True  # it landed (and was confirmed) before the worker died
         if latest is not None and latest.source == self.parameters["source_node"]:
             if latest.status in FAILED | UNDONE:  # sent and failed: do not send it again
-                raise ActionFailed(failure_reason(self.cloud, self.kind, latest, instance))
+                raise ActionFailed(failure_reason(self, self.kind, latest, instance))
         return self.execute()  # the cloud never received it
 
     def abort(self) -> bool:
+        """Abort a live migration as soon as Nova allows it (not while ``accepted``) and wait
+        for it to end; True if the server stayed on its source."""
         if not self.live:
             return False  # a cold migration runs to its end
-        migration = self._in_flight()
-        if migration is not None:
-            try:
-                self.cloud.abort_migration(self.instance_uuid, migration.id)
-            finally:
-                self._stop.set()
-        else:
+        uuid = self.instance_uuid
+        try:
+            found = self.wait_until(f"the migration of {uuid} to be abortable", self._abortable)
+            if found is not None and found is not True:
+                self.cloud.abort_migration(uuid, found.id)
+                self.wait_until(f"the migration of {uuid} to end", self._settled)
+        finally:
             self._stop.set()
-        instance = self.cloud.get_instance(self.instance_uuid)
+        instance = self.cloud.get_instance(uuid)
         return instance is None or instance.host == self.parameters["source_node"]
 
     def _ours(self):
-        """The newest migration this action caused, if the cloud shows one."""
-        known = set(self.before.get("migrations", ()))
+        """The newest migration this action caused, if the cloud shows one (without a
+        snapshot of the migrations before it: the newest)."""
         found = self.cloud.migrations(self.instance_uuid)
-        return next((m for m in found if m.id not in known), None) if self.before else None
+        if "migrations" not in self.before:
+            return found[0] if found else None
+        known = set(self.before["migrations"])
+        return next((m for m in found if m.id not in known), None)
 
     def revert(self) -> str:
         """Decide from what the cloud shows, act, and verify the server is back.

@@ -36,6 +36,9 @@ RESIZED = "resized"  # the vm_state of a server in VERIFY_RESIZE
 # How long a 202 may go without a migration record and without a task_state before the
 # request counts as lost (Nova writes the record within a second; generous for busy clouds).
 RECORD_GRACE_SECONDS = 30.0
+# How long to look for Nova's reason once a migration shows ``error`` (see failure_reason).
+REASON_GRACE_SECONDS = 5.0
+REASON_POLL_SECONDS = 0.2
 
 SERVER_STATUS = {"active": "ACTIVE", "stopped": "SHUTOFF", "resized": "VERIFY_RESIZE",
                  "error": "ERROR", "paused": "PAUSED", "suspended": "SUSPENDED"}  # fmt: skip
@@ -56,14 +59,22 @@ def idle(instance) -> bool:
     return instance.task_state is None and instance.state != RESIZED
 
 
-def failure_reason(cloud, kind: str, migration, instance) -> str:
+def failure_reason(action, kind: str, migration, instance) -> str:
     """Nova's own account of a failed operation: migration status, the reason Nova gives
-    (fault or failed instance action) and where the server is."""
-    reason = f"Nova's {kind} {migration.id} of instance {migration.instance_uuid} ended "
-    reason += migration.status
-    why = getattr(instance, "fault", None) or cloud.last_error(migration.instance_uuid)
-    if why:
-        reason += f": {why}"
+    (fault or failed instance action) and where the server is.
+
+    Real Nova marks the migration ``error`` *before* it writes the fault and the failed
+    instance-action event, so the reason is looked for again for up to REASON_GRACE_SECONDS.
+    """
+    cloud, uuid = action.cloud, migration.instance_uuid
+    deadline = time.monotonic() + REASON_GRACE_SECONDS
+    while True:
+        why = getattr(instance, "fault", None) or cloud.last_error(uuid)
+        if why or time.monotonic() > deadline or action._stop.wait(REASON_POLL_SECONDS):
+            break
+        instance = cloud.get_instance(uuid) or instance
+    reason = f"Nova's {kind} {migration.id} of instance {uuid} ended {migration.status}"
+    reason += f": {why}" if why else f" (Nova gave no reason within {REASON_GRACE_SECONDS:g}s)"
     return f"{reason}; server {server_state(instance)}"
 
 
@@ -117,7 +128,7 @@ class Progress:
                 f"migration in {RECORD_GRACE_SECONDS:g}s; server {server_state(instance)}"
             )
         if migration.status in FAILED:
-            raise ActionFailed(failure_reason(cloud, self.kind, migration, instance))
+            raise ActionFailed(failure_reason(self.action, self.kind, migration, instance))
         if migration.status in UNDONE:
             raise ActionFailed(
                 f"Nova's {self.kind} {migration.id} of instance {self.uuid} was "

@@ -86,7 +86,7 @@ class Resize(BaseAction):
         if self._has_flavor(instance):
             return True  # resized and confirmed before the worker died
         if latest is not None and latest.status in FAILED | UNDONE:  # do not send it again
-            raise ActionFailed(failure_reason(self.cloud, "resize", latest, instance))
+            raise ActionFailed(failure_reason(self, "resize", latest, instance))
         return self.execute()  # the cloud never received it
 
     def abort(self) -> bool:

@@ -86,7 +86,7 @@ def _advance(conn, op: dict, now: float) -> None:
     status, at, resource = op["status"], op["next_at"], op["resource"]
     while at is not None and at <= now:
         if op["fail_message"] and status == phases.FAILS_LEAVING.get(op["kind"]):
-            _fail(conn, resource, op["fail_message"], at)
+            _fail(conn, resource, op["fail_message"], at + phases.REASON_LATE * span)
             status, at = "error", None
             break
         status = steps[status].following
@@ -127,7 +127,7 @@ def _enter(conn, op: dict, status: str) -> None:
 
 def _fail(conn, resource: str, message: str, at: float) -> None:
     """Nova's late failure: the migration in ``error``, the server idle where it was, the
-    reason in its fault."""
+    reason in its fault from ``at`` (a moment after the ``error``, as Nova writes it)."""
     conn.execute("UPDATE instances SET task_state = NULL WHERE uuid = ?", (resource,))
     conn.execute(
         "INSERT OR REPLACE INTO faults (instance, message, created) VALUES (?, ?, ?)",

@@ -62,6 +62,9 @@ HOLDING = frozenset(
      "confirming", "reverting", "accepted", "preparing", "running"}
 )  # fmt: skip
 MIGRATION_KINDS = ("live-migration", "migration", "resize")
+# Real Nova marks a failed migration "error" before it writes the server's fault and the
+# failed instance-action event: the reason shows up this share of op_seconds later.
+REASON_LATE = 0.10
 
 
 def first_status(kind: str, live_accepted: bool = True) -> str:

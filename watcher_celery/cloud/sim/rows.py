@@ -19,7 +19,8 @@ INSTANCE_COLS = (
     "uuid, name, vcpus, memory_mb, disk_gb, state, project_id, host, metadata, locked, "
     "flavor, created, availability_zone, task_state, "
     "CASE WHEN state = 'error' THEN "
-    "(SELECT message FROM faults WHERE faults.instance = instances.uuid) END"
+    "(SELECT message FROM faults WHERE faults.instance = instances.uuid "
+    "AND faults.created <= CAST(strftime('%s', 'now') AS REAL)) END"
 )
 VOLUME_COLS = (
     "uuid, name, size, status, pool, volume_type, project_id, bootable, multiattach, "
