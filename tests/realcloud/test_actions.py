@@ -125,13 +125,19 @@ def run_late_failure(env, view, case: str) -> tuple[str, object]:
 
 
 @pytest.mark.parametrize("case", sorted(LATE_FAILURES))
-def test_a_request_nova_fails_late_fails_the_action_and_leaves_the_server_as_it_was(
+def test_a_request_nova_fails_fails_the_action_with_novas_reason_and_the_server_unmoved(
     env, clean_cloud, case
 ):
     server, action = run_late_failure(env, clean_cloud, case)
     host, _, migration_type, said = LATE_FAILURES[case]
-    # The action says how Nova's operation ended
+    # The action says how Nova's operation ended, with Nova's own reason (the instance fault
+    # or the failed instance-action event, which Nova writes after marking the migration error)
     assert said in action.status_message, action.status_message
+    reasons = clean_cloud.failure_reasons(server)
+    assert reasons, "Nova recorded no reason"
+    assert any(reason in action.status_message for reason in reasons), (
+        f"status_message {action.status_message!r} has none of Nova's reasons {reasons!r}"
+    )
     # and the server is where it was, ACTIVE, with its old flavor, allocated on one host
     after = assert_settled(clean_cloud, server, host, "ACTIVE")
     assert after["flavor"]["original_name"] == "m1.large"
