@@ -1,10 +1,11 @@
 # The two commands: `make run` and `make test`. Both set up .venv first.
+# `make test-openstack` runs the real-OpenStack tier (also run by .ci/run).
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test faults lint venv clean prometheus openstack-venv
+.PHONY: run test test-openstack faults lint venv clean prometheus openstack-venv
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,15 +21,20 @@ run: $(STAMP)
 
 FAULT_SUITE := tests/integration/reliability/test_fault_suite.py tests/integration/reliability/test_load.py
 
-## Prometheus (Debian), lint, then the whole suite but the fault-injection one (PostgreSQL and
-## Redis on 127.0.0.1, see .ci/run).
+## Prometheus (Debian), lint, then the whole suite but the fault-injection one and the
+## real-OpenStack tier (PostgreSQL and Redis on 127.0.0.1, see .ci/run).
 test: $(STAMP) prometheus lint
-	$(BIN)/python -m pytest -p no:cacheprovider $(addprefix --ignore=,$(FAULT_SUITE))
+	$(BIN)/python -m pytest -p no:cacheprovider --ignore=tests/realcloud $(addprefix --ignore=,$(FAULT_SUITE))
 
 ## Fault injection, each fault WATCHER_FAULT_TRIALS times (default 3), then load figures; the
 ## counts are printed at the end (docs/reliability.md). Needs RabbitMQ too.
 faults: $(STAMP)
 	$(BIN)/python -m pytest -p no:cacheprovider $(FAULT_SUITE)
+
+## The real-OpenStack tier: Keystone, Placement and Nova from PyPI (.venv-openstack), started by
+## the tests on MariaDB and RabbitMQ at 127.0.0.1 (plus PostgreSQL and Redis for the service).
+test-openstack: $(STAMP) $(OS_STAMP)
+	$(BIN)/python -m pytest -p no:cacheprovider tests/realcloud
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

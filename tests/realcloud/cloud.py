@@ -1,7 +1,8 @@
 """The whole real cloud of the tier, started in order, and what tests check in it.
 
-``running_cloud(db, keystone, work_dir, prefix)`` yields a :class:`RealCloud`: on the given
-Keystone (``tests/realcloud/keystone.py``), Placement, Nova's
+``running_cloud(db, keystone, work_dir, rabbit)`` yields a :class:`RealCloud`: on the given
+Keystone (``tests/realcloud/keystone.py``), Placement, Ironic with one powered-on node per
+compute (``tests/realcloud/ironic.py``), Nova's
 API/conductor/scheduler and three computes of different sizes (``HOSTS``), the fake image
 and network services, the flavors of ``FLAVORS`` and a ``clouds.yaml`` with three entries:
 ``admin`` (the bootstrapped admin), ``watcher`` (admin role on project ``service``, what the
@@ -19,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tests.realcloud.fake_image_network import IMAGE_ID, FakeImageNetwork
+from tests.realcloud.ironic import Ironic
 from tests.realcloud.keystone import Keystone
 from tests.realcloud.mariadb import MariaDB
 from tests.realcloud.nova import ComputeHost, Nova
@@ -51,6 +53,7 @@ class RealCloud:
         self.keystone = keystone
         self.placement: Placement | None = None
         self.nova: Nova | None = None
+        self.ironic: Ironic | None = None
         self.fake: FakeImageNetwork | None = None
         self.rabbit: RabbitVhost | None = None
         self.clouds_yaml = work_dir / "clouds.yaml"
@@ -58,8 +61,19 @@ class RealCloud:
         self.hosts = HOSTS
         self.startup_seconds: dict[str, float] = {}
 
+    def memory_mb(self) -> dict[str, float]:
+        """Resident memory of every OpenStack process of the tier, by name (MB)."""
+        processes = {"keystone": self.keystone.process}
+        if self.placement is not None and self.placement.process is not None:
+            processes["placement-api"] = self.placement.process
+        if self.nova is not None:
+            processes.update(self.nova.processes)
+        if self.ironic is not None and self.ironic.process is not None:
+            processes["ironic"] = self.ironic.process
+        return {name: round(process.rss_mb()) for name, process in processes.items()}
+
     def stop(self) -> None:
-        for part in (self.nova, self.placement, self.fake, self.rabbit):
+        for part in (self.nova, self.ironic, self.placement, self.fake, self.rabbit):
             if part is None:
                 continue
             try:
@@ -68,18 +82,20 @@ class RealCloud:
                 print(f"stopping {type(part).__name__} failed: {exc}")
 
 
-def start_cloud(db: MariaDB, keystone: Keystone, work_dir: Path, prefix: str) -> RealCloud:
+def start_cloud(db: MariaDB, keystone: Keystone, work_dir: Path, rabbit: RabbitVhost) -> RealCloud:
+    """Start everything on ``keystone``; ``rabbit`` (the run's vhost) is deleted with it."""
     started = time.monotonic()
     cloud = RealCloud(work_dir, keystone)
+    cloud.rabbit = rabbit
     try:
-        _start(cloud, db, work_dir, prefix, started)
+        _start(cloud, db, work_dir, started)
     except BaseException:
         cloud.stop()
         raise
     return cloud
 
 
-def _start(cloud: RealCloud, db: MariaDB, work_dir: Path, prefix: str, started: float) -> None:
+def _start(cloud: RealCloud, db: MariaDB, work_dir: Path, started: float) -> None:
     timings, keystone = cloud.startup_seconds, cloud.keystone
     bin_dir = ensure_openstack_venv()
     log_dir = work_dir / "logs"
@@ -87,24 +103,25 @@ def _start(cloud: RealCloud, db: MariaDB, work_dir: Path, prefix: str, started: 
     home = work_dir / "openstack"
     placement_home = home / "placement"
 
-    with ThreadPoolExecutor(1) as pool:
-        rabbit = pool.submit(RabbitVhost, prefix)  # rabbitmqctl takes 1-3 s a call
-        nova_user = keystone.create_user("nova", "service", roles=["admin", "service"])
-        placement_user = keystone.create_user("placement", "service", roles=["admin", "service"])
-        watcher = keystone.create_user("watcher", "service", roles=["admin"])
-        demo = keystone.create_user("demo", "demo", roles=["member"])
-        keystone.write_clouds_yaml(
-            cloud.clouds_yaml, {"admin": keystone.admin, "watcher": watcher, "demo": demo}
-        )
-        cloud.fake = FakeImageNetwork()
-        conf = placement_conf(placement_home, db, keystone, placement_user)
-        cloud.rabbit = rabbit.result()
-    timings["accounts_and_vhost"] = elapsed(started)
+    nova_user = keystone.create_user("nova", "service", roles=["admin", "service"])
+    placement_user = keystone.create_user("placement", "service", roles=["admin", "service"])
+    ironic_user = keystone.create_user("ironic", "service", roles=["admin", "service"])
+    watcher = keystone.create_user("watcher", "service", roles=["admin"])
+    demo = keystone.create_user("demo", "demo", roles=["member"])
+    keystone.write_clouds_yaml(
+        cloud.clouds_yaml, {"admin": keystone.admin, "watcher": watcher, "demo": demo}
+    )
+    cloud.fake = FakeImageNetwork()
+    conf = placement_conf(placement_home, db, keystone, placement_user)
+    timings["accounts"] = elapsed(started)
 
     nova = cloud.nova = Nova(bin_dir, home / "nova", log_dir, db, cloud.rabbit, keystone, nova_user)
     placement = cloud.placement = Placement(bin_dir, placement_home, log_dir)
+    ironic = cloud.ironic = Ironic(bin_dir, home / "ironic", log_dir)
+    ironic.configure(db, keystone, ironic_user)
     for service_type, name, url in (
         ("placement", "placement", placement.url),
+        ("baremetal", "ironic", ironic.url),
         ("compute", "nova", nova.url),
         ("image", "glance", cloud.fake.image_url),
         ("network", "neutron", cloud.fake.network_url),
@@ -112,18 +129,27 @@ def _start(cloud: RealCloud, db: MariaDB, work_dir: Path, prefix: str, started: 
         keystone.register_service(service_type, name, url)
 
     schema_started = time.monotonic()
-    timings["schemas_from_cache"] = float(nova.create_schemas(conf))
+    with ThreadPoolExecutor(1) as pool:
+        ironic_schema = pool.submit(ironic.create_schema, db)
+        timings["schemas_from_cache"] = float(nova.create_schemas(conf))
+        ironic_schema.result()
     timings["schemas"] = elapsed(schema_started)
 
     placement.start()
+    ironic.start()
     nova.start_control_plane()
+    nova.wait_conductor_started()
+    for host in HOSTS:
+        nova.start_compute(host)
     placement.wait_ready()
     nova.wait_control_plane()
     timings["control_plane"] = elapsed(started)
-    for host in HOSTS:
-        nova.start_compute(host)
     nova.wait_hypervisors([h.host for h in HOSTS])
     timings["computes"] = elapsed(started)
+    ironic.wait_ready()
+    for host in HOSTS:
+        ironic.create_powered_on_node(host.host)
+    timings["ironic_nodes"] = elapsed(started)
     _create_flavors(nova)
     timings["total"] = elapsed(started)
 
@@ -144,9 +170,9 @@ def _create_flavors(nova: Nova) -> None:
 
 @contextlib.contextmanager
 def running_cloud(
-    db: MariaDB, keystone: Keystone, work_dir: Path, prefix: str
+    db: MariaDB, keystone: Keystone, work_dir: Path, rabbit: RabbitVhost
 ) -> Iterator[RealCloud]:
-    cloud = start_cloud(db, keystone, work_dir, prefix)
+    cloud = start_cloud(db, keystone, work_dir, rabbit)
     try:
         yield cloud
     finally:

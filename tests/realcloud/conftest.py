@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from tests.realcloud.actions import ACTION_SECONDS
 from tests.realcloud.cloud import RealCloud, running_cloud
 from tests.realcloud.keystone import Keystone, running_keystone
 from tests.realcloud.mariadb import MariaDB
+from tests.realcloud.rabbitmq import RabbitVhost
 from tests.realcloud.view import CloudView
 from tests.realcloud.watcher_service import start_watcher_behind_keystone
 from tests.support.processes import start_worker
@@ -49,11 +51,22 @@ def keystone(mariadb, realcloud_dir) -> Iterator[Keystone]:
 
 
 @pytest.fixture(scope="session")
-def real_cloud(mariadb, keystone, realcloud_dir) -> Iterator[RealCloud]:
-    """Placement, Nova (API, conductor, scheduler, three sized computes) on ``keystone``."""
-    with running_cloud(mariadb, keystone, realcloud_dir, RUN_PREFIX) as cloud:
-        print(f"real cloud up: keystone {keystone.startup_seconds}, rest {cloud.startup_seconds}")
+def real_cloud(mariadb, realcloud_dir, request) -> Iterator[RealCloud]:
+    """Placement, Nova (API, conductor, scheduler, three sized computes) and Ironic on the
+    session's Keystone; the RabbitMQ vhost is made (rabbitmqctl: seconds) while it starts."""
+    with ThreadPoolExecutor(1) as pool:
+        vhost = pool.submit(RabbitVhost, RUN_PREFIX)
+        try:
+            keystone = request.getfixturevalue("keystone")
+        except BaseException:
+            vhost.result().close()
+            raise
+    with running_cloud(mariadb, keystone, realcloud_dir, vhost.result()) as cloud:
+        FIGURES["keystone start-up (s)"] = keystone.startup_seconds
+        FIGURES["placement and nova start-up (s, since keystone)"] = cloud.startup_seconds
         yield cloud
+        memory = cloud.memory_mb()
+        FIGURES["memory at the end (RSS MB)"] = {**memory, "total": sum(memory.values())}
 
 
 @pytest.fixture(scope="session")
@@ -85,14 +98,13 @@ def openstack_env(real_cloud) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def realcloud_env(service_env, openstack_env) -> dict[str, str]:
-    """Workers and the API on the real cloud: a queue of their own, a short lease so a new
-    worker takes over a dead one's plan quickly, failed plans rolled back. Polling as
-    configured by default (the figures in docs are for the default)."""
+    """Workers and the API on the real cloud: a queue of their own, failed plans rolled back.
+    Lease and polling as configured by default (the figures in docs are for the default; a
+    lease of seconds lets a worker that is merely slow on a loaded machine look dead)."""
     return {
         **service_env,
         **openstack_env,
         "WATCHER_TASK_QUEUE": f"watcher-{RUN_PREFIX}",
-        "WATCHER_APPLIER_LEASE": "2",
         "WATCHER_ACTION_TIMEOUT": "180",
         "WATCHER_ROLLBACK_WHEN_PLAN_FAILED": "true",
     }
@@ -105,7 +117,21 @@ def realcloud_worker(realcloud_env, log_dir):
     service.stop()
 
 
+@pytest.fixture
+def env(realcloud_env, realcloud_worker, clean_cloud) -> dict[str, str]:
+    """For a test that runs plans on the session's worker against a clean real cloud."""
+    return realcloud_env
+
+
+# Start-up times and memory of this run's cloud, printed at the end.
+FIGURES: dict[str, dict] = {}
+
+
 def pytest_terminal_summary(terminalreporter):
+    if FIGURES:
+        terminalreporter.section("real-cloud figures")
+        for name, values in FIGURES.items():
+            terminalreporter.write_line(f"{name}: {values}")
     if ACTION_SECONDS:
         terminalreporter.section("real-cloud action durations (s)")
         for name, seconds in sorted(ACTION_SECONDS.items()):

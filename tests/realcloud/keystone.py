@@ -143,23 +143,22 @@ class Keystone:
             self._admin_token = (self.issue_token(self.admin), time.monotonic())
         return self._admin_token[0]
 
+    def _subject_token(self, method: str, token: str) -> requests.Response:
+        response = self._http.request(
+            method,
+            f"{self.url}/auth/tokens",
+            headers={"X-Auth-Token": self.admin_token(), "X-Subject-Token": token},
+            timeout=30,
+        )
+        _check(response)
+        return response
+
     def validate_token(self, token: str) -> dict:
         """Keystone's own check of ``token`` (``GET /v3/auth/tokens``): the token body."""
-        response = self._http.get(
-            f"{self.url}/auth/tokens",
-            headers={"X-Auth-Token": self.admin_token(), "X-Subject-Token": token},
-            timeout=30,
-        )
-        _check(response)
-        return response.json()["token"]
+        return self._subject_token("GET", token).json()["token"]
 
     def revoke_token(self, token: str) -> None:
-        response = self._http.delete(
-            f"{self.url}/auth/tokens",
-            headers={"X-Auth-Token": self.admin_token(), "X-Subject-Token": token},
-            timeout=30,
-        )
-        _check(response)
+        self._subject_token("DELETE", token)
 
     # -- admin API ----------------------------------------------------------------------
 
@@ -237,17 +236,20 @@ class Keystone:
 
     # -- clients ------------------------------------------------------------------------
 
+    def _password_auth(self, account: Account) -> dict[str, str]:
+        return {
+            "auth_url": self.url,
+            "username": account.username,
+            "password": account.password,
+            "project_name": account.project,
+            "user_domain_name": "Default",
+            "project_domain_name": "Default",
+        }
+
     def cloud_entry(self, account: Account, interface: str = "public") -> dict:
         """A ``clouds.yaml`` entry that logs ``account`` in with its password."""
         return {
-            "auth": {
-                "auth_url": self.url,
-                "username": account.username,
-                "password": account.password,
-                "project_name": account.project,
-                "user_domain_name": "Default",
-                "project_domain_name": "Default",
-            },
+            "auth": self._password_auth(account),
             "region_name": REGION,
             "interface": interface,
             "identity_api_version": 3,
@@ -257,12 +259,7 @@ class Keystone:
         """keystoneauth options of an OpenStack service's section (``[placement]``, ...)."""
         return {
             "auth_type": "password",
-            "auth_url": self.url,
-            "username": account.username,
-            "password": account.password,
-            "project_name": account.project,
-            "user_domain_name": "Default",
-            "project_domain_name": "Default",
+            **self._password_auth(account),
             "region_name": REGION,
             "valid_interfaces": "public",
         }

@@ -4,7 +4,7 @@ Every process runs from ``.venv-openstack`` in Nova's native-threading mode, tal
 the run's own RabbitMQ vhost, keeps its state in the run's MariaDB databases (``nova_api``,
 ``nova`` = cell1, ``nova_cell0``) and authenticates through the tier's Keystone. Computes run
 ``sized_fake.SizedFakeDriver`` (``tests/realcloud/nova_virt/``), each with its own size and
-``state_path``; they are started once the conductor is up (an earlier first RPC can time out)
+``state_path``; they are started once the conductor runs (an earlier first RPC can time out)
 and appear in ``os-hypervisors`` when the scheduler maps them (every 2 s here).
 
 The schemas of Nova's three databases and Placement's are built together by ``nova-manage``
@@ -26,7 +26,7 @@ import requests
 from tests.realcloud.ini import write_ini
 from tests.realcloud.keystone import Account, Keystone
 from tests.realcloud.mariadb import MariaDB
-from tests.realcloud.process import OpenStackProcess, answers, run_command
+from tests.realcloud.process import OpenStackProcess, answers, run_command, stop_all
 from tests.realcloud.rabbitmq import RabbitVhost
 from tests.realcloud.venv import OPENSTACK_VENV, schema_cache_dir
 from tests.support.processes import free_port
@@ -233,6 +233,12 @@ class Nova:
         for process in self.processes.values():
             process.check_alive()
 
+    def wait_conductor_started(self, timeout: float = 240) -> None:
+        """Until the conductor's worker runs: it consumes its queue right after, before a
+        compute started now has finished importing Nova and sends its first RPC."""
+        conductor = self.processes["nova-conductor"]
+        conductor.wait_until(lambda: "Starting conductor node" in conductor.log(), timeout, "start")
+
     def wait_control_plane(self, timeout: float = 240) -> None:
         api = self.processes["nova-api"]
         api.wait_until(lambda: answers(self.url.removesuffix("/v2.1") + "/"), timeout, "answer")
@@ -257,9 +263,8 @@ class Nova:
         self.processes["nova-api"].wait_until(mapped, timeout, f"hypervisors {hosts}")
 
     def stop(self) -> None:
-        """Computes first, then the control plane; each by its PID."""
-        for name in sorted(self.processes, key=lambda n: not n.startswith("nova-compute")):
-            self.processes[name].stop()
+        """Every process by its PID: SIGTERM together, SIGKILL what is left after 10 s."""
+        stop_all(list(self.processes.values()))
         self.processes.clear()
 
 

@@ -41,6 +41,13 @@ class OpenStackProcess:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def rss_mb(self) -> float:
+        """Resident memory of this process and every process of its session (its children)."""
+        result = subprocess.run(
+            ["ps", "-o", "rss=", "-s", str(self.pid)], capture_output=True, text=True, check=False
+        )
+        return sum(int(line) for line in result.stdout.split()) / 1024
+
     def check_alive(self) -> None:
         if self.process.poll() is not None:
             raise RuntimeError(
@@ -56,14 +63,17 @@ class OpenStackProcess:
 
         wait_for(ready, timeout, f"{self.name}: {what}", interval=0.2)
 
-    def stop(self, timeout: float = 15) -> None:
-        """SIGTERM this process (its own session), then SIGKILL what is left of it."""
+    def terminate(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                pass
+
+    def stop(self, timeout: float = 15) -> None:
+        """SIGTERM this process (its own session), then SIGKILL what is left of it."""
+        self.terminate()
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            pass
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except ProcessLookupError:
@@ -71,6 +81,15 @@ class OpenStackProcess:
         if self.process.poll() is None:
             self.process.wait()
         self._log.close()
+
+
+def stop_all(processes: list[OpenStackProcess], timeout: float = 10) -> None:
+    """SIGTERM every process at once, give them ``timeout`` seconds together, then SIGKILL."""
+    for process in processes:
+        process.terminate()
+    deadline = time.monotonic() + timeout
+    for process in processes:
+        process.stop(timeout=max(0.0, deadline - time.monotonic()))
 
 
 def run_command(name: str, argv: list[str], log_dir: Path, env: dict[str, str] | None = None):

@@ -13,11 +13,6 @@ from tests.integration.applier.conftest import wait_rolled_back
 from tests.realcloud.actions import assert_settled, migrate, run_plan
 
 
-@pytest.fixture
-def env(realcloud_env, realcloud_worker, clean_cloud):
-    return realcloud_env
-
-
 def migration_statuses(view, server_id) -> list[tuple[str, str]]:
     return [(m["migration_type"], m["status"]) for m in view.migrations(server_id)]
 
@@ -98,39 +93,67 @@ def test_nova_service_disabled_then_enabled(env, clean_cloud):
     assert (service["status"], service["disabled_reason"]) == ("enabled", None)
 
 
-# Requests Nova accepts (202) and fails later, in the conductor or the scheduler: no host can
-# take an m1.large (8 GB) but compute-3, and none an m1.giant (64 GB).
+# Requests no host can take: no host but compute-3 has room for an m1.large (8 GB), none for an
+# m1.giant (64 GB). Nova accepts a resize or cold migration (202) and fails it later in the
+# conductor (migration "error"); openstacksdk live-migrates at microversion 2.30, where Nova
+# still checks the destination before answering, so that one is refused at once (400).
+# case: (host, (action type, parameters), migration type, what status_message must say)
 LATE_FAILURES = {
     "resize to a flavor no host can take": (
-        "compute-3", ("resize", {"flavor": "m1.giant"}), "resize"),
+        "compute-3", ("resize", {"flavor": "m1.giant"}), "resize", "ended error"),
     "cold migration to a host too small": (
         "compute-3", ("migrate", {"migration_type": "cold", "destination_node": "compute-1"}),
-        "migration"),
+        "migration", "ended error"),
     "live migration to a host too small": (
         "compute-3", ("migrate", {"migration_type": "live", "destination_node": "compute-1"}),
-        "live-migration"),
+        "live-migration", "No valid host was found"),
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("case", sorted(LATE_FAILURES))
-def test_a_request_nova_fails_late_fails_the_action_with_novas_reason(env, clean_cloud, case):
-    host, (action_type, extra), migration_type = LATE_FAILURES[case]
-    server = clean_cloud.create_server(f"late-{action_type}", "m1.large", host=host)
+def run_late_failure(env, view, case: str) -> tuple[str, object]:
+    """Boot an m1.large on the case's host and run the request Nova fails late; the server and
+    the failed action."""
+    host, (action_type, extra), _, _ = LATE_FAILURES[case]
+    server = view.create_server(f"late-{action_type}", "m1.large", host=host)
     params = {"resource_id": server, **extra}
     if action_type == "migrate":
         params["source_node"] = host
     made = run_plan(env, [(action_type, params, [])], f"late failure: {case}")
-
-    # The action failed, saying what Nova says went wrong
     action = made["actions_rows"][0]
     assert (made["state"], action.state) == ("FAILED", "FAILED")
+    return server, action
+
+
+@pytest.mark.parametrize("case", sorted(LATE_FAILURES))
+def test_a_request_nova_fails_fails_the_action_with_novas_reason_and_the_server_unmoved(
+    env, clean_cloud, case
+):
+    server, action = run_late_failure(env, clean_cloud, case)
+    host, _, migration_type, said = LATE_FAILURES[case]
+    # The action says how Nova's operation ended, with Nova's own reason (the instance fault
+    # or the failed instance-action event, which Nova writes after marking the migration error)
+    assert said in action.status_message, action.status_message
     reasons = clean_cloud.failure_reasons(server)
     assert reasons, "Nova recorded no reason"
     assert any(reason in action.status_message for reason in reasons), (
-        action.status_message,
-        reasons,
+        f"status_message {action.status_message!r} has none of Nova's reasons {reasons!r}"
     )
     # and the server is where it was, ACTIVE, with its old flavor, allocated on one host
     after = assert_settled(clean_cloud, server, host, "ACTIVE")
     assert after["flavor"]["original_name"] == "m1.large"
     assert migration_statuses(clean_cloud, server) == [(migration_type, "error")]
+
+
+def test_bare_metal_node_powered_off_then_on_through_ironic(env, real_cloud):
+    # compute-1's node: no server runs there (clean_cloud), so powering it off is allowed
+    ironic = real_cloud.ironic
+    node = ironic.node("compute-1")["uuid"]
+    made = run_plan(env, [("change_node_power_state", {"resource_id": node, "state": "off"}, [])],
+                    "node power off")  # fmt: skip
+    assert made["state"] == "SUCCEEDED", made["actions_rows"][0].status_message
+    assert ironic.node(node)["power_state"] == "power off"
+
+    made = run_plan(env, [("change_node_power_state", {"resource_id": node, "state": "on"}, [])],
+                    "node power on")  # fmt: skip
+    assert made["state"] == "SUCCEEDED", made["actions_rows"][0].status_message
+    assert ironic.node(node)["power_state"] == "power on"

@@ -44,8 +44,9 @@ def apply_plan(client: ApiClient, plan: dict, timeout: float = 300) -> list[dict
     done = client.wait_state(f"/v1/action_plans/{plan['uuid']}", ENDED, timeout=timeout)
     actions = client.get(f"/v1/actions/detail?action_plan_uuid={plan['uuid']}&limit=1000")
     actions = actions.json()["actions"]
-    assert done["state"] == "SUCCEEDED", [(a["action_type"], a["state"],
-                                           a.get("status_message")) for a in actions]  # fmt: skip
+    outcome = "; ".join(f"{a['action_type']} {a['state']}: {a.get('status_message')}"
+                        for a in actions)  # fmt: skip
+    assert done["state"] == "SUCCEEDED", f"plan {done['state']}: {outcome}"
     assert {a["state"] for a in actions} <= {"SUCCEEDED", "SKIPPED"}, actions
     return actions
 

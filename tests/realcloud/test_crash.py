@@ -15,7 +15,12 @@ from tests.realcloud.actions import assert_settled
 
 @pytest.fixture
 def crash_env(realcloud_env, clean_cloud):
-    return {**realcloud_env, "WATCHER_TASK_QUEUE": realcloud_env["WATCHER_TASK_QUEUE"] + "-crash"}
+    """A queue of its own and a 3 s lease: the new worker takes over soon after the kill."""
+    return {
+        **realcloud_env,
+        "WATCHER_TASK_QUEUE": realcloud_env["WATCHER_TASK_QUEUE"] + "-crash",
+        "WATCHER_APPLIER_LEASE": "3",
+    }
 
 
 def _nova_started(view, server_id):
