@@ -127,7 +127,8 @@ def one_migration(view, queue: str, server_id: str, kind: str, source: str, dest
 
 def measure(view, queue: str, repeats: int) -> list[dict]:
     server_id = view.create_server(f"bench-{uuid.uuid4().hex[:6]}", FLAVOR, host=HOSTS[0])
-    # Warm-up, not counted: each of the worker's two processes logs in to the cloud once.
+    # Warm-up, not counted: a worker process logs in to the cloud on its first action (two
+    # processes; which one takes a task is the pool's choice, so this is likely, not sure).
     one_migration(view, queue, server_id, "live", HOSTS[0], HOSTS[1])
     one_migration(view, queue, server_id, "live", HOSTS[1], HOSTS[0])
     where = 0
