@@ -36,12 +36,14 @@ from bench.applier import PG_ADMIN, applier, environment, plan, start_worker
 
 
 def audit_plan() -> str:
-    """Run the README's basic audit in-process; the uuid of its RECOMMENDED plan."""
+    """Run the README's basic audit in-process; the uuid of its plan, started (PENDING) as the
+    API's ``/start`` would, since the applier launches only started plans."""
     from sqlalchemy import select
 
-    from watcher_celery.db import Audit, Goal, Strategy, session_scope
+    from watcher_celery.db import ActionPlan, Audit, Goal, Strategy, session_scope
     from watcher_celery.decision_engine.audit_flow import run_audit
     from watcher_celery.decision_engine.sync import sync_plugins
+    from watcher_celery.states import ActionPlanState, Actor, transition
 
     sync_plugins()
     with session_scope() as session:
@@ -60,6 +62,15 @@ def audit_plan() -> str:
     result = run_audit(audit_uuid)
     if result.state != "SUCCEEDED" or not result.action_plan_uuid:
         raise RuntimeError(f"audit ended {result.state}")
+    with session_scope() as session:
+        transition(
+            session,
+            ActionPlan,
+            result.action_plan_uuid,
+            ActionPlanState.PENDING,
+            Actor.OPERATOR,
+            expected=ActionPlanState.RECOMMENDED,
+        )
     return result.action_plan_uuid
 
 
