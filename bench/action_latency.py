@@ -32,7 +32,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.applier import PG_ADMIN, applier, environment, plan, start_worker
+from bench.applier import applier, environment, plan, start_worker, stop_worker_and_drop
 
 
 def audit_plan() -> str:
@@ -204,15 +204,7 @@ def main() -> int:
                     f"{r['first']:4.2f} s; first start to last end {r['last']:5.1f} s"
                 )
         finally:
-            os.killpg(worker.pid, 15)
-            worker.wait(30)
-            import psycopg
-
-            from watcher_celery.db import reset_engine
-
-            reset_engine()
-            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            stop_worker_and_drop(worker, database)
     return 0
 
 

@@ -80,6 +80,19 @@ def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
     return process
 
 
+def stop_worker_and_drop(worker: subprocess.Popen, database: str) -> None:
+    """Stop the bench's worker (its whole process group) and drop the bench's database."""
+    import psycopg
+
+    from watcher_celery.db import reset_engine
+
+    os.killpg(worker.pid, 15)
+    worker.wait(30)
+    reset_engine()
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
 def wait(predicate, timeout: float = 600, interval: float = 0.02) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
@@ -193,15 +206,7 @@ def main() -> int:
             )
             compare("migrations", n, lambda: migrations(n), True, queue, repeats)
         finally:
-            os.killpg(worker.pid, 15)
-            worker.wait(30)
-            import psycopg
-
-            from watcher_celery.db import reset_engine
-
-            reset_engine()
-            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            stop_worker_and_drop(worker, database)
     return 0
 
 
