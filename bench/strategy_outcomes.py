@@ -202,7 +202,7 @@ def saving_energy(cloud, model, datasource):
 
 
 def _storage_model(hosts: int, seed: int = 7):
-    from watcher_celery.decision_engine.model import ClusterModel, StoragePool, Volume
+    from watcher_celery.model import ClusterModel, StoragePool, Volume
 
     rng = random.Random(seed)
     model = ClusterModel()
@@ -277,7 +277,7 @@ def _fewest_migrations(pools: dict[str, tuple[float, list[int]]], limit: float) 
 def storage_exact(cases: int = 200) -> tuple[int, int, int]:
     """(cases solvable, our total migrations, fewest total migrations) on small random pools."""
     from strategies.storage_capacity_balance import STORAGE_CAPACITY_BALANCE
-    from watcher_celery.decision_engine.model import ClusterModel, StoragePool, Volume
+    from watcher_celery.model import ClusterModel, StoragePool, Volume
 
     rng = random.Random(11)
     solved = ours_total = best_total = 0

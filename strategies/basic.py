@@ -27,7 +27,7 @@ from strategies.common import (
 )
 from strategies.consolidation import apply, best_emptying
 from strategies.packing import Packer
-from watcher_celery.decision_engine.model import ClusterModel, ComputeNode
+from watcher_celery.model import ClusterModel, ComputeNode
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
 
 PARAMETERS = {

@@ -7,7 +7,7 @@ the instance UUID as ``resource_id``.
 
 from __future__ import annotations
 
-from watcher_celery.decision_engine.model import ClusterModel, ComputeNode, Instance
+from watcher_celery.model import ClusterModel, ComputeNode, Instance
 from watcher_celery.plugins import Solution
 
 LIVE_STATES = frozenset({"active", "paused"})

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from strategies.common import add_migration, movable
 from strategies.feasibility import accepts
 from strategies.packing import Packer, Vector
-from watcher_celery.decision_engine.model import ClusterModel, Instance
+from watcher_celery.model import ClusterModel, Instance
 from watcher_celery.plugins import Solution
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from watcher_celery.decision_engine.model import ClusterModel, ComputeNode, Instance
+from watcher_celery.model import ClusterModel, ComputeNode, Instance
 
 Free = tuple[float, float, float]
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from strategies.common import add_migration, add_service_state, available_nodes
 from strategies.feasibility import scheduler_placement, zone_allows
-from watcher_celery.decision_engine.model import ClusterModel, Instance
 from watcher_celery.errors import StrategyError
+from watcher_celery.model import ClusterModel, Instance
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
 
 REASON = "watcher_maintaining"

@@ -27,7 +27,7 @@ from __future__ import annotations
 from strategies.common import add_service_state, available_nodes
 from strategies.consolidation import apply, empty_nodes
 from strategies.packing import Packer
-from watcher_celery.decision_engine.model import ClusterModel
+from watcher_celery.model import ClusterModel
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
 
 REASON = "Watcher node resource consolidation strategy"

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from strategies.common import add_migration, available_nodes, movable
 from strategies.ranked import RankedHosts
-from watcher_celery.decision_engine.model import ClusterModel, Instance
+from watcher_celery.model import ClusterModel, Instance
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
 
 METRIC = "host_outlet_temp"

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from strategies.feasibility import accepts
-from watcher_celery.decision_engine.model import ClusterModel, Instance
+from watcher_celery.model import ClusterModel, Instance
 
 NONE = (-1.0, -1.0, -1.0)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 
-from watcher_celery.decision_engine.model import ClusterModel, ComputeNode
+from watcher_celery.model import ClusterModel, ComputeNode
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
 
 PARAMETERS = {

@@ -20,7 +20,7 @@ from strategies.solver.neighbourhood import Limits
 from strategies.solver.placement import Placement
 from strategies.solver.problem import Problem, build
 from strategies.solver.warm_start import warm_start
-from watcher_celery.decision_engine.model import ClusterModel
+from watcher_celery.model import ClusterModel
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
 
 PARAMETERS = {

@@ -17,7 +17,7 @@ within its type, never retyped (a retype changes what the tenant asked for). The
 
 from __future__ import annotations
 
-from watcher_celery.decision_engine.model import ClusterModel, StoragePool, Volume
+from watcher_celery.model import ClusterModel, StoragePool, Volume
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
 
 PARAMETERS = {

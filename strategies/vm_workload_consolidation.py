@@ -26,7 +26,7 @@ from strategies.common import (
 from strategies.consolidation import apply, best_emptying
 from strategies.feasibility import accepts
 from strategies.packing import Packer, Vector, scarcity_order
-from watcher_celery.decision_engine.model import ClusterModel, ComputeNode, Instance
+from watcher_celery.model import ClusterModel, ComputeNode, Instance
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
 
 PARAMETERS = {

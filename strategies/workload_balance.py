@@ -18,7 +18,7 @@ import statistics
 
 from strategies.common import add_migration, available_nodes, movable
 from strategies.feasibility import can_move
-from watcher_celery.decision_engine.model import ClusterModel, Instance
+from watcher_celery.model import ClusterModel, Instance
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
 
 CPU, RAM = "instance_cpu_usage", "instance_ram_usage"

@@ -32,7 +32,7 @@ from strategies.common import (
 )
 from strategies.feasibility import can_move
 from strategies.host_choice import HostChoice, LeastLoaded
-from watcher_celery.decision_engine.model import ClusterModel, Instance
+from watcher_celery.model import ClusterModel, Instance
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
 
 CPU, RAM = "instance_cpu_usage", "instance_ram_usage"

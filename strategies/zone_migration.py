@@ -23,7 +23,7 @@ from __future__ import annotations
 from strategies.common import add_migration
 from strategies.feasibility import can_move
 from strategies.ranked import RankedHosts
-from watcher_celery.decision_engine.model import ClusterModel, Instance, Volume
+from watcher_celery.model import ClusterModel, Instance, Volume
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
 
 NAMES = {"type": "array", "items": {"type": "string"}}

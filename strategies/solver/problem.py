@@ -22,7 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from strategies.common import migration_type
-from watcher_celery.decision_engine.model import ClusterModel, Instance
+from watcher_celery.model import ClusterModel, Instance
 
 Size = tuple[int, int, int]  # vCPUs, MB, GB
 # A migration costs what it copies (MB) plus this much for starting and switching over, so

@@ -18,7 +18,7 @@ from strategies.packing import Packer
 from strategies.solver.neighbourhood import Limits
 from strategies.solver.placement import Placement
 from strategies.solver.problem import Problem
-from watcher_celery.decision_engine.model import ClusterModel
+from watcher_celery.model import ClusterModel
 
 
 def greedy(

@@ -19,8 +19,8 @@ from tests.integration.prometheus_server import PrometheusServer, openmetrics
 from watcher_celery.datasources.base import AGGREGATES
 from watcher_celery.datasources.prometheus import FROM_MODEL, PrometheusDatasource
 from watcher_celery.datasources.promql import QUERIES
-from watcher_celery.decision_engine.model import ClusterModel, ComputeNode, Instance
 from watcher_celery.errors import DatasourceError
+from watcher_celery.model import ClusterModel, ComputeNode, Instance
 
 GIB = 1024**3
 END = (int(time.time()) - 1800) // 15 * 15

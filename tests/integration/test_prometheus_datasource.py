@@ -10,8 +10,8 @@ import pytest
 from tests.integration.prometheus_server import PrometheusServer, openmetrics
 from tests.support.processes import free_port
 from watcher_celery.datasources.prometheus import PrometheusDatasource
-from watcher_celery.decision_engine.model import ComputeNode, Instance
 from watcher_celery.errors import DatasourceError
+from watcher_celery.model import ComputeNode, Instance
 
 GIB = 1024**3
 END = (int(time.time()) - 1800) // 15 * 15  # recent enough to stay within retention

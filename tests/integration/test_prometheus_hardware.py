@@ -16,8 +16,8 @@ import pytest
 
 from tests.integration.prometheus_server import PrometheusServer, openmetrics
 from watcher_celery.datasources.prometheus_hardware import HardwarePrometheusDatasource
-from watcher_celery.decision_engine.model import ClusterModel, ComputeNode, Instance
 from watcher_celery.errors import DatasourceError
+from watcher_celery.model import ClusterModel, ComputeNode, Instance
 
 pytestmark = pytest.mark.integration
 

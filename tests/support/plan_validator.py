@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from watcher_celery.decision_engine.model import ClusterModel
+from watcher_celery.model import ClusterModel
 
 LIVE = {"active", "paused"}
 COLD = {"active", "stopped"}  # Nova cold-migrates both

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from watcher_celery.decision_engine.model import (
+from watcher_celery.model import (
     BaremetalNode,
     ComputeNode,
     Instance,

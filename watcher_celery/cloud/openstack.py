@@ -16,14 +16,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from watcher_celery.cloud.base import Migration
-from watcher_celery.decision_engine.model import (
+from watcher_celery.errors import CloudError
+from watcher_celery.model import (
     BaremetalNode,
     ComputeNode,
     Instance,
     StoragePool,
     Volume,
 )
-from watcher_celery.errors import CloudError
 
 
 def _sdk_errors(fn):

@@ -25,14 +25,14 @@ from watcher_celery.cloud.base import Migration
 from watcher_celery.cloud.sim import allocations, jsonio, lifecycle, phases, scheduler, store
 from watcher_celery.cloud.sim import rows as records
 from watcher_celery.cloud.sim.generate import generate
-from watcher_celery.decision_engine.model import (
+from watcher_celery.errors import CloudError
+from watcher_celery.model import (
     BaremetalNode,
     ComputeNode,
     Instance,
     StoragePool,
     Volume,
 )
-from watcher_celery.errors import CloudError
 
 OPERATIONS = (
     "live_migrate", "cold_migrate", "resize", "confirm_resize", "revert_resize",

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from watcher_celery.decision_engine.model import ClusterModel
 from watcher_celery.decision_engine.scope import Scope, parse_scope
 from watcher_celery.errors import CloudError, WatcherCeleryError
+from watcher_celery.model import ClusterModel
 
 MODELS = ("compute", "storage", "baremetal")
 

@@ -14,8 +14,8 @@ from typing import Any
 from watcher_celery.cloud.factory import get_cloud
 from watcher_celery.config import Settings
 from watcher_celery.decision_engine.collector import collect
-from watcher_celery.decision_engine.model import ClusterModel, ComputeNode, Instance
 from watcher_celery.errors import CloudError, WatcherCeleryError
+from watcher_celery.model import ClusterModel, ComputeNode, Instance
 
 # Row key → model attribute, in the reference's order.
 NODE_FIELDS = {

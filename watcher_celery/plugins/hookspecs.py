@@ -49,7 +49,7 @@ def watcher_strategies() -> list[StrategyDefinition]:
     """Register strategies. Each names its goal, parameter schema, planner and metrics.
 
     A strategy's ``execute(context)`` receives a :class:`StrategyContext`: ``context.model``
-    (its own copy of the scoped :class:`~watcher_celery.decision_engine.model.ClusterModel`,
+    (its own copy of the scoped :class:`~watcher_celery.model.ClusterModel`,
     or ``None`` when ``models`` is empty), ``context.metrics`` (a
     :class:`~watcher_celery.datasources.base.Datasource`, or ``None`` when ``metrics`` is
     empty) and ``context.parameters`` (validated against ``parameters_schema``, draft 4, with

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from watcher_celery.datasources.memory import MemoryDatasource
-from watcher_celery.decision_engine.model import ClusterModel, ComputeNode, Instance
+from watcher_celery.model import ClusterModel, ComputeNode, Instance
 
 
 class CountingDatasource(MemoryDatasource):

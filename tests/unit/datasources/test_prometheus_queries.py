@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from watcher_celery.datasources.prometheus import PrometheusDatasource
-from watcher_celery.decision_engine.model import Instance
+from watcher_celery.model import Instance
 
 VM = Instance(uuid="u-1", name="vm", vcpus=4, memory=2048, disk=20)
 

@@ -8,7 +8,7 @@ from watcher_celery.decision_engine.data_model import (
     SERVER_FIELDS,
     rows,
 )
-from watcher_celery.decision_engine.model import ClusterModel, ComputeNode, Instance
+from watcher_celery.model import ClusterModel, ComputeNode, Instance
 
 REFERENCE_NODE_KEYS = {
     "node_uuid", "node_hostname", "node_status", "node_disabled_reason", "node_state",

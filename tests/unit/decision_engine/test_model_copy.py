@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from watcher_celery.decision_engine.model import ClusterModel, ComputeNode, Instance, Volume
+from watcher_celery.model import ClusterModel, ComputeNode, Instance, Volume
 
 
 def _model() -> ClusterModel:

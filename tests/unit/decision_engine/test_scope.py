@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from watcher_celery.decision_engine.model import ComputeNode, Instance
 from watcher_celery.decision_engine.scope import parse_scope
 from watcher_celery.errors import Invalid
+from watcher_celery.model import ComputeNode, Instance
 
 
 def node(name, az="az1", aggs=()):

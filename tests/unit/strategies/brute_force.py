@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 
-from watcher_celery.decision_engine.model import ClusterModel
+from watcher_celery.model import ClusterModel
 
 MOVABLE = {"active", "paused", "stopped"}
 

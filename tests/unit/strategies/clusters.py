@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from watcher_celery.datasources.memory import MemoryDatasource
-from watcher_celery.decision_engine.model import ClusterModel, ComputeNode, Instance
 from watcher_celery.decision_engine.parameters import validate
+from watcher_celery.model import ClusterModel, ComputeNode, Instance
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition
 
 

@@ -8,8 +8,8 @@ from strategies.actuator import ACTUATOR
 from strategies.dummy_with_resize import DUMMY_WITH_RESIZE
 from strategies.dummy_with_scorer import DUMMY_WITH_SCORER
 from tests.unit.strategies.clusters import run
-from watcher_celery.decision_engine.model import ClusterModel
 from watcher_celery.errors import StrategyError
+from watcher_celery.model import ClusterModel
 
 
 def test_dummy_with_resize_emits_nops_sleep_migrations_and_a_resize():

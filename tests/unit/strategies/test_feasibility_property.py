@@ -19,7 +19,9 @@ from hypothesis import strategies as st
 from tests.support.plan_validator import problems
 from watcher_celery.datasources.base import HOST_METRICS, INSTANCE_METRICS
 from watcher_celery.datasources.memory import MemoryDatasource
-from watcher_celery.decision_engine.model import (
+from watcher_celery.decision_engine.parameters import validate
+from watcher_celery.errors import StrategyError
+from watcher_celery.model import (
     BaremetalNode,
     ClusterModel,
     ComputeNode,
@@ -27,8 +29,6 @@ from watcher_celery.decision_engine.model import (
     StoragePool,
     Volume,
 )
-from watcher_celery.decision_engine.parameters import validate
-from watcher_celery.errors import StrategyError
 from watcher_celery.plugins import StrategyContext
 from watcher_celery.plugins.registry import get_registry
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from strategies.saving_energy import SAVING_ENERGY as SE
 from tests.unit.strategies.clusters import cluster, run
-from watcher_celery.decision_engine.model import BaremetalNode
+from watcher_celery.model import BaremetalNode
 
 
 def _metal(model, off=()) -> None:

@@ -16,7 +16,7 @@ from strategies.solver_consolidation import SOLVER_CONSOLIDATION
 from tests.support.plan_validator import problems
 from tests.unit.strategies.brute_force import optimum
 from tests.unit.strategies.clusters import cluster, migrations, run, service_changes
-from watcher_celery.decision_engine.model import ClusterModel, ServerGroup
+from watcher_celery.model import ClusterModel, ServerGroup
 
 
 def solve(model: ClusterModel, **parameters):

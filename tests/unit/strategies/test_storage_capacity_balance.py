@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from strategies.storage_capacity_balance import STORAGE_CAPACITY_BALANCE as SCB
 from tests.unit.strategies.clusters import run
-from watcher_celery.decision_engine.model import ClusterModel, StoragePool, Volume
+from watcher_celery.model import ClusterModel, StoragePool, Volume
 
 
 def _storage(pools: dict[str, tuple[float, list[int]]], vtype: str = "std") -> ClusterModel:

@@ -6,8 +6,8 @@ import pytest
 
 from strategies.zone_migration import ZONE_MIGRATION as ZM
 from tests.unit.strategies.clusters import cluster, migrations, run
-from watcher_celery.decision_engine.model import StoragePool, Volume
 from watcher_celery.errors import Invalid
+from watcher_celery.model import StoragePool, Volume
 
 
 def _volumes(model, pool: str, sizes: list[int], attach: dict[int, str] | None = None) -> None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from watcher_celery.cloud.base import Migration
 from watcher_celery.cloud.sim import phases
-from watcher_celery.decision_engine.model import ComputeNode, Instance, Volume
+from watcher_celery.model import ComputeNode, Instance, Volume
 
 HOST_COLS = (
     "hostname, uuid, vcpus, memory_mb, disk_gb, vcpu_reserved, memory_mb_reserved, "
