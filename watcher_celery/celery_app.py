@@ -1,4 +1,10 @@
-"""The Celery application, its base task and the signal handlers, in one ordered list."""
+"""The Celery application, its base task, and what every process of it needs.
+
+Each feature connects its own signal handlers in its own module, which the worker loads by
+name with the task modules (``include``): the applier's in ``applier/signals.py``, the
+decision engine's in ``decision_engine/signals.py``. Only what concerns every process stays
+here: a fresh database engine after fork, the services' heartbeat, the outbox relay.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +12,18 @@ import logging
 
 from celery import Celery, Task, signals
 
+from watcher_celery import heartbeat
+from watcher_celery.config import get_settings
 from watcher_celery.db.session import reset_engine
 from watcher_celery.outbox import relay
 
 LOG = logging.getLogger(__name__)
 
-TASK_MODULES = (
+# Loaded by name when a worker or beat starts; in this order, so handlers connect in it.
+WORKER_MODULES = (
+    "watcher_celery.decision_engine.signals",
     "watcher_celery.decision_engine.tasks",
+    "watcher_celery.applier.signals",
     "watcher_celery.applier.tasks",
     "watcher_celery.housekeeping.tasks",
 )
@@ -25,7 +36,7 @@ class WatcherTask(Task):
     reject_on_worker_lost = True
 
 
-app = Celery("watcher_celery", task_cls=WatcherTask, include=list(TASK_MODULES))
+app = Celery("watcher_celery", task_cls=WatcherTask, include=list(WORKER_MODULES))
 app.config_from_object("celeryconfig")
 # Every process that commits outbox rows (API, workers) relays them right after the commit.
 relay.install(app)
@@ -36,58 +47,26 @@ def _reset_engine_after_fork(**_kwargs) -> None:
     reset_engine()
 
 
-def _sync_plugins_at_start(**_kwargs) -> None:
-    from watcher_celery.decision_engine.sync import sync_plugins
-
-    sync_plugins()
-
-
 def _heartbeat_worker(**_kwargs) -> None:
-    from watcher_celery import heartbeat
-
     heartbeat.start(heartbeat.WORKER_SERVICES)
 
 
 def _heartbeat_beat(**_kwargs) -> None:
-    from watcher_celery import heartbeat
-
     heartbeat.start(heartbeat.BEAT_SERVICES)
 
 
 def _relay_from_beat(sender=None, **_kwargs) -> None:
     """Beat relays the outbox on a timer: rows whose writer died before relaying, or written
     while the broker was down, are delivered once it answers."""
-    from watcher_celery.config import get_settings
-
     relay.start_polling(sender.app, get_settings().outbox_relay_interval)
 
 
-def _reset_applier_after_fork(**_kwargs) -> None:
-    """The applier's watchdog thread and event publisher are per process."""
-    from watcher_celery.applier.watchdog import reset_after_fork
-    from watcher_celery.events import reset_publisher
-
-    reset_after_fork()
-    reset_publisher()
-
-
-def _reclaim_at_start(sender=None, **_kwargs) -> None:
-    """Resume plans a dead worker left behind, once their leases have aged."""
-    from watcher_celery.config import get_settings
-
-    lease = get_settings().applier_lease_seconds
-    sender.app.send_task("watcher.applier.reclaim_abandoned_plans", countdown=lease + 1)
-
-
-# Handlers connected in this order; each is small and does one thing.
+# Handlers connected in this order, before those of the modules above; each does one thing.
 HANDLERS = (
     (signals.worker_process_init, _reset_engine_after_fork),
-    (signals.worker_init, _sync_plugins_at_start),
     (signals.worker_ready, _heartbeat_worker),
     (signals.beat_init, _heartbeat_beat),
     (signals.beat_init, _relay_from_beat),
-    (signals.worker_process_init, _reset_applier_after_fork),
-    (signals.worker_ready, _reclaim_at_start),
 )
 
 for _signal, _handler in HANDLERS:

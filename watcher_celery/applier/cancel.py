@@ -19,12 +19,26 @@ import logging
 from sqlalchemy import select
 
 from watcher_celery.applier.changes import emit_plan, move_action
+from watcher_celery.celery_app import app
 from watcher_celery.db import Action, ActionPlan, Event, session_scope
 from watcher_celery.errors import IllegalTransition
 from watcher_celery.states import ActionPlanState, ActionState
 
 LOG = logging.getLogger(__name__)
 CANCELLED_BY_PLAN = "Action was cancelled with its action plan."
+# A plan in one of these states runs nothing more: its actions are cancelled or aborted.
+CANCELLED_PLAN_STATES = frozenset({ActionPlanState.CANCELLING, ActionPlanState.CANCELLED})
+
+
+def cancelled_plans(session, plan_uuids: set[str]) -> set[str]:
+    """Which of these plans are being (or have been) cancelled."""
+    return set(
+        session.scalars(
+            select(ActionPlan.uuid).where(
+                ActionPlan.uuid.in_(plan_uuids), ActionPlan.state.in_(CANCELLED_PLAN_STATES)
+            )
+        )
+    )
 
 
 def mark_cancelling(action_uuid: str) -> None:
@@ -116,7 +130,5 @@ def wind_down(plan_uuid: str) -> list[str]:
         announce(session, plan)
         task_ids = cancel_pending_actions(session, plan)
     if task_ids:
-        from watcher_celery.celery_app import app
-
         app.control.revoke(task_ids)
     return task_ids

@@ -22,29 +22,47 @@ from __future__ import annotations
 from celery import chain, group
 from celery.canvas import Signature
 
+from watcher_celery.applier.progress import Advance
+from watcher_celery.celery_app import app
+
+# The tasks a canvas names; they are defined in ``applier/tasks.py`` and referenced by name, so
+# building a canvas needs no task module.
+EXECUTE_ACTION = "watcher.applier.execute_action"
+ON_ACTION_ERROR = "watcher.applier.on_action_error"
 ADVANCE = "advance"  # the last step of a run advances the plan
 ADVANCE_AFTER_LEAF = "advance-after-leaf"  # ... quickly: its action has no children
 
 
-def run_signature(plan_uuid: str, run: list[tuple[str, str]], tasks, leaf: bool) -> Signature:
+def run_signature(run: list[tuple[str, str]], leaf: bool) -> Signature:
     """One run as a chain whose last step advances the plan (a quick advance after a leaf)."""
     last = len(run) - 1
     steps = [
-        tasks.execute_action.si(
-            action_uuid, *([ADVANCE_AFTER_LEAF if leaf else ADVANCE] if i == last else [])
+        app.signature(
+            EXECUTE_ACTION,
+            args=(action_uuid, *([ADVANCE_AFTER_LEAF if leaf else ADVANCE] if i == last else [])),
+            immutable=True,
         )
         .set(task_id=task_id)
-        .on_error(tasks.on_action_error.si({"action": action_uuid}))
+        .on_error(app.signature(ON_ACTION_ERROR, args=({"action": action_uuid},), immutable=True))
         for i, (action_uuid, task_id) in enumerate(run)
     ]
     return chain(steps) if len(steps) > 1 else steps[0]
 
 
 def plan_canvas(
-    plan_uuid: str, runs: list[list[tuple[str, str]]], tasks, leaves: set[str] = frozenset()
+    runs: list[list[tuple[str, str]]], leaves: set[str] = frozenset()
 ) -> Signature | None:
     """A chain for one run, a group of chains for several, None when nothing is to be sent."""
     if not runs:
         return None
-    chains = [run_signature(plan_uuid, run, tasks, run[-1][0] in leaves) for run in runs]
+    chains = [run_signature(run, run[-1][0] in leaves) for run in runs]
     return chains[0] if len(chains) == 1 else group(chains)
+
+
+def send(advance: Advance) -> None:
+    """Send what an advance claimed, and revoke what it cancelled."""
+    if advance.revoked:
+        app.control.revoke(advance.revoked)
+    canvas = plan_canvas(advance.runs, advance.leaves)
+    if canvas is not None:
+        canvas.apply_async()

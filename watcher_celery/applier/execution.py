@@ -19,7 +19,12 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 
 from watcher_celery.applier import record, watchdog
-from watcher_celery.applier.cancel import cancel_pending_action, finish_aborted, mark_cancelling
+from watcher_celery.applier.cancel import (
+    CANCELLED_PLAN_STATES,
+    cancel_pending_action,
+    finish_aborted,
+    mark_cancelling,
+)
 from watcher_celery.applier.changes import PAYLOADS, action_payload, move_action
 from watcher_celery.applier.rules import SKIPPED_BY_RULE, child_may_run, rule_for
 from watcher_celery.db import Action, ActionPlan, Strategy, session_scope
@@ -28,7 +33,6 @@ from watcher_celery.plugins.registry import get_registry
 from watcher_celery.states import TERMINAL_ACTION_STATES, ActionPlanState, ActionState
 
 LOG = logging.getLogger(__name__)
-CANCELLED_PLAN_STATES = {ActionPlanState.CANCELLING, ActionPlanState.CANCELLED}
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,10 @@ import logging
 
 from sqlalchemy import select, update
 
-from watcher_celery.applier import record
+from watcher_celery.applier import dag, record
 from watcher_celery.applier.actions.base import REVERTED
 from watcher_celery.applier.changes import move_action
-from watcher_celery.applier.execution import instantiate, load_action
+from watcher_celery.applier.execution import instantiate
 from watcher_celery.db import Action, session_scope
 from watcher_celery.errors import CloudError, IllegalTransition
 from watcher_celery.states import ActionState
@@ -42,28 +42,22 @@ def release_claims(action_uuids: list[str]) -> int:
         ).rowcount
 
 
-def claimed_after(action_uuid: str) -> list[str]:
-    """The claimed, unstarted actions that follow ``action_uuid`` in its linear run."""
-    from watcher_celery.applier.recovery import run_after
-
+def claimed_after(action: Action) -> list[str]:
+    """The claimed, unstarted actions that follow ``action`` in its linear run."""
     with session_scope() as session:
-        plan_id = session.scalar(select(Action.action_plan_id).where(Action.uuid == action_uuid))
-        rows = {
-            r.uuid: r
-            for r in session.execute(
-                select(Action.uuid, Action.state, Action.task_id, Action.parents).where(
-                    Action.action_plan_id == plan_id, Action.deleted == 0
-                )
+        rows = session.execute(
+            select(Action.uuid, Action.state, Action.task_id, Action.parents).where(
+                Action.action_plan_id == action.action_plan_id, Action.deleted == 0
             )
-        }
-    return run_after(action_uuid, rows)
+        ).all()
+    return dag.claimed_after(action.uuid, dag.children(rows))
 
 
-def handle_failure(action_uuid: str, cloud=None) -> None:
+def handle_failure(action: Action, cloud=None) -> None:
     """Revert an action that failed after its command was sent, then mark it FAILED."""
-    action = load_action(action_uuid)
-    if action is None or action.state not in (ActionState.PENDING, ActionState.ONGOING):
+    if action.state not in (ActionState.PENDING, ActionState.ONGOING):
         return
+    action_uuid = action.uuid
     message = action.status_message or "Action failed"
     if action.state == ActionState.ONGOING:
         message = f"{message} ({revert(action, cloud)})"

@@ -14,6 +14,7 @@ import logging
 
 from sqlalchemy import create_engine, inspect, text
 
+from watcher_celery.celery_app import app
 from watcher_celery.config import get_settings
 from watcher_celery.queues import APPLIER, queue_name
 
@@ -79,8 +80,6 @@ def held_task_ids(app, timeout: float = 1.0) -> set[str]:
 
 
 def inflight_task_ids() -> set[str] | None:
-    from watcher_celery.celery_app import app
-
     try:
         queued = queued_task_ids(app)
         if queued is None:

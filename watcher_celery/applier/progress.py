@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from watcher_celery.applier import dag
 from watcher_celery.applier.cancel import announce, cancel_pending_actions
 from watcher_celery.applier.changes import move_action, move_plan
 from watcher_celery.applier.rollback import revert_succeeded
@@ -97,22 +98,11 @@ def _claim(session: Session, row: Row) -> str | None:
     return task_id
 
 
-def _children(rows: list[Row]) -> dict[str, list[Row]]:
-    children: dict[str, list[Row]] = {}
-    for r in rows:
-        for p in r.parents:
-            children.setdefault(p, []).append(r)
-    return children
-
-
 def _claim_run(session: Session, first: Row, task_id: str, children: dict) -> list:
     """The ready action plus the linear run after it, all claimed."""
     run, current = [(first.uuid, task_id)], first
-    while len(children.get(current.uuid, [])) == 1 and len(run) < MAX_RUN:
-        child = children[current.uuid][0]
-        if child.parents != [current.uuid] or child.state != ActionState.PENDING:
-            break
-        if child.task_id is not None:
+    while len(run) < MAX_RUN and (child := dag.next_in_run(current.uuid, children)) is not None:
+        if child.state != ActionState.PENDING or child.task_id is not None:
             break
         child_task = _claim(session, child)
         if child_task is None:
@@ -193,7 +183,7 @@ def advance_plan(plan_uuid: str) -> Advance:
             while _skip_by_rule(session, rows, rule):
                 pass
             states = {r.uuid: r.state for r in rows}
-            children = _children(rows)
+            children = dag.children(rows)
             for row in rows:
                 if row.state != ActionState.PENDING or row.task_id is not None:
                     continue

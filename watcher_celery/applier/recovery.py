@@ -23,8 +23,11 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
-from watcher_celery.applier import record
+from watcher_celery.applier import dag, record
+from watcher_celery.applier.cancel import wind_down
+from watcher_celery.applier.canvas import send
 from watcher_celery.applier.inflight import inflight_task_ids
+from watcher_celery.applier.progress import Advance, advance_plan
 from watcher_celery.db import Action, ActionPlan, session_scope
 from watcher_celery.db.models import utcnow
 from watcher_celery.states import TERMINAL_ACTION_STATES, ActionPlanState, ActionState
@@ -42,23 +45,6 @@ def _older_than_lease(moment: datetime | None) -> bool:
     return now - moment > record.lease()
 
 
-def run_after(uuid: str, rows: dict, children: dict | None = None) -> list[str]:
-    """Claimed, unstarted actions that follow ``uuid`` in its linear run."""
-    if children is None:
-        children = {}
-        for r in rows.values():
-            for p in r.parents:
-                children.setdefault(p, []).append(r.uuid)
-    found, current = [], uuid
-    while len(children.get(current, [])) == 1:
-        child = rows[children[current][0]]
-        if child.parents != [current] or child.state != ActionState.PENDING or not child.task_id:
-            break
-        found.append(child.uuid)
-        current = child.uuid
-    return found
-
-
 def abandoned(plan_id: int, session) -> tuple[list[tuple[str, str]], list[str]]:
     """(stale running actions with their current task id, claims to release) of one plan."""
     rows = {
@@ -69,23 +55,20 @@ def abandoned(plan_id: int, session) -> tuple[list[tuple[str, str]], list[str]]:
             ).where(Action.action_plan_id == plan_id, Action.deleted == 0)
         )
     }
-    children: dict[str, list[str]] = {}
-    for r in rows.values():
-        for p in r.parents:
-            children.setdefault(p, []).append(r.uuid)
+    children = dag.children(rows.values())
     running = [u for u, r in rows.items() if r.state in RUNNING]
     recorded = set(record.stale_action_uuids(session, running))
     with_record = {u for u in running if record.get(session, u) is not None}
     stale_running = [u for u in running if u in recorded or u not in with_record]
     release: list[str] = []
     for uuid in stale_running:
-        release += run_after(uuid, rows, children)
+        release += dag.claimed_after(uuid, children)
     lost = [u for u, r in rows.items() if _waiting_too_long(r, rows)]
     inflight = inflight_task_ids() if lost else None
     if inflight is not None:
         for uuid in lost:
             if rows[uuid].task_id not in inflight:
-                release += [uuid, *run_after(uuid, rows, children)]
+                release += [uuid, *dag.claimed_after(uuid, children)]
     return [(u, rows[u].task_id) for u in stale_running], sorted(set(release))
 
 
@@ -134,10 +117,6 @@ def reclaim_plan(plan_uuid: str) -> list[tuple[str, str]]:
 
 def reclaim_abandoned_plans() -> list[str]:
     """Resume every running plan that has abandoned work; returns the plans touched."""
-    from watcher_celery.applier.cancel import wind_down
-    from watcher_celery.applier.progress import Advance, advance_plan
-    from watcher_celery.applier.tasks import dispatch
-
     with session_scope() as session:
         plans = list(
             session.scalars(
@@ -151,9 +130,9 @@ def reclaim_abandoned_plans() -> list[str]:
     for plan_uuid in plans:
         try:
             redispatch = reclaim_plan(plan_uuid)
-            dispatch(plan_uuid, Advance("", runs=[[item] for item in redispatch]))
+            send(Advance("", runs=[[item] for item in redispatch]))
             wind_down(plan_uuid)
-            dispatch(plan_uuid, advance_plan(plan_uuid))
+            send(advance_plan(plan_uuid))
             touched.append(plan_uuid)
         except Exception:  # one broken plan must not stop the others from being recovered
             LOG.exception("could not reclaim plan %s", plan_uuid)

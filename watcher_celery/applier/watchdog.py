@@ -15,11 +15,9 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-
 from watcher_celery.applier import record
-from watcher_celery.db import ActionPlan, session_scope
-from watcher_celery.states import ActionPlanState
+from watcher_celery.applier.cancel import cancelled_plans, mark_cancelling
+from watcher_celery.db import session_scope
 
 LOG = logging.getLogger(__name__)
 
@@ -72,18 +70,9 @@ def _tick() -> None:
     record.heartbeat([r.action_uuid for r in running])
     plan_uuids = {r.plan_uuid for r in running}
     with session_scope() as session:
-        cancelling = set(
-            session.scalars(
-                select(ActionPlan.uuid).where(
-                    ActionPlan.uuid.in_(plan_uuids),
-                    ActionPlan.state.in_([ActionPlanState.CANCELLING, ActionPlanState.CANCELLED]),
-                )
-            )
-        )
+        cancelling = cancelled_plans(session, plan_uuids)
     for run in running:
         if run.plan_uuid in cancelling:
-            from watcher_celery.applier.cancel import mark_cancelling
-
             mark_cancelling(run.action_uuid)
             run.abort()
 
