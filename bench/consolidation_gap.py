@@ -43,8 +43,8 @@ def run_case(work: Path, strategy: str, hosts: int, budget: float) -> dict:
     from strategies.solver.bound import release_bound
     from strategies.solver.problem import build
     from watcher_celery.cloud.simulated import SimulatedCloud
-    from watcher_celery.decision_engine.parameters import validate
     from watcher_celery.plugins import StrategyContext
+    from watcher_celery.plugins.parameters import validate
     from watcher_celery.plugins.registry import get_registry
 
     definition = get_registry().strategy(strategy)

@@ -195,10 +195,10 @@ def run_case(work: Path, strategy: str, hosts: int, metrics: str) -> dict:
     database = work / f"db-{strategy}-{hosts}.sqlite"
     os.environ["WATCHER_DATABASE_URL"] = f"sqlite:///{database}"
     from watcher_celery.cloud.simulated import SimulatedCloud
-    from watcher_celery.decision_engine.parameters import validate
     from watcher_celery.decision_engine.sync import sync_plugins
     from watcher_celery.migrate import upgrade
     from watcher_celery.plugins import StrategyContext
+    from watcher_celery.plugins.parameters import validate
     from watcher_celery.plugins.registry import get_registry
 
     upgrade()

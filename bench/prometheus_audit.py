@@ -156,10 +156,10 @@ def run_case(where: Path, url: str, strategy: str, mode: str) -> dict:
     from watcher_celery.cloud.simulated import SimulatedCloud
     from watcher_celery.datasources.prometheus import PrometheusDatasource
     from watcher_celery.decision_engine.collector import collect
-    from watcher_celery.decision_engine.parameters import validate
     from watcher_celery.decision_engine.sync import sync_plugins
     from watcher_celery.migrate import upgrade
     from watcher_celery.plugins import StrategyContext
+    from watcher_celery.plugins.parameters import validate
     from watcher_celery.plugins.registry import get_registry
 
     upgrade()

@@ -39,8 +39,8 @@ CLOCK = 1700000000 - 1700000000 % 86400 + 21600  # 06:00: zone az1 at its daily 
 
 
 def _context(strategy, model, datasource, parameters):
-    from watcher_celery.decision_engine.parameters import validate
     from watcher_celery.plugins import StrategyContext
+    from watcher_celery.plugins.parameters import validate
 
     return StrategyContext(
         parameters=validate(strategy.parameters_schema, parameters),

@@ -225,8 +225,8 @@ def test_compute_nodes_are_linked_to_their_bare_metal_nodes(adapter, sim):
 )
 def test_storage_and_metal_strategies_plan_the_same_through_the_sdk(adapter, sim, name, parameters):
     # Given the cluster read through openstacksdk from the emulator and straight from the cloud
-    from watcher_celery.decision_engine.parameters import validate
     from watcher_celery.plugins import StrategyContext
+    from watcher_celery.plugins.parameters import validate
     from watcher_celery.plugins.registry import get_registry
 
     strategy = get_registry().strategy(name)
@@ -252,8 +252,8 @@ def test_storage_and_metal_strategies_plan_the_same_through_the_sdk(adapter, sim
 
 def test_storage_capacity_balance_reads_cinder_pools_through_the_sdk(tmp_path, monkeypatch):
     # Given a cloud of two zones (two pools per volume type) served by the emulator
-    from watcher_celery.decision_engine.parameters import validate
     from watcher_celery.plugins import StrategyContext
+    from watcher_celery.plugins.parameters import validate
     from watcher_celery.plugins.registry import get_registry
 
     cloud = SimulatedCloud.create(tmp_path / "cloud.sqlite", seed=42, hosts=16, instances=120)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from watcher_celery.decision_engine.parameters import validate
 from watcher_celery.errors import PluginError
 from watcher_celery.plugins import StrategyDefinition, hookspecs
 from watcher_celery.plugins.manager import get_plugin_manager
+from watcher_celery.plugins.parameters import validate
 from watcher_celery.plugins.registry import Registry, get_registry
 
 BUILT_IN_STRATEGIES = {

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from watcher_celery.api.smorest import get_or_404
 from watcher_celery.db import Goal, Strategy
-from watcher_celery.decision_engine import parameters as strategy_parameters
 from watcher_celery.errors import Invalid
+from watcher_celery.plugins import parameters as strategy_parameters
 
 
 def goal_and_strategy(

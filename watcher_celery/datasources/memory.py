@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from watcher_celery.datasources.base import METRICS, Datasource
+from watcher_celery.datasources.base import Datasource
+from watcher_celery.plugins.metrics import METRICS
 
 
 class MemoryDatasource(Datasource):

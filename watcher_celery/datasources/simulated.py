@@ -15,7 +15,8 @@ from typing import Any
 
 from watcher_celery.cloud.sim import metrics as series
 from watcher_celery.cloud.sim import profiles
-from watcher_celery.datasources.base import HOST_METRICS, METRICS, Datasource
+from watcher_celery.datasources.base import Datasource
+from watcher_celery.plugins.metrics import HOST_METRICS, METRICS
 
 
 class SimulatedDatasource(Datasource):

@@ -18,12 +18,13 @@ from sqlalchemy import exists, select
 from watcher_celery import dispatch
 from watcher_celery.config import get_settings
 from watcher_celery.db import Action, ActionPlan, Audit, Strategy, session_scope
-from watcher_celery.decision_engine import efficacy, parameters, run_lock
+from watcher_celery.decision_engine import efficacy, run_lock
 from watcher_celery.decision_engine.context import build_context
 from watcher_celery.decision_engine.continuous import end_run
 from watcher_celery.decision_engine.plan_store import save_plan
 from watcher_celery.decision_engine.selection import select_strategy
 from watcher_celery.errors import IllegalTransition, WatcherCeleryError
+from watcher_celery.plugins import parameters
 from watcher_celery.plugins.registry import get_registry
 from watcher_celery.states import (
     ActionPlanState,

@@ -9,6 +9,8 @@ from typing import TypeVar
 
 from watcher_celery.errors import PluginError
 from watcher_celery.plugins.manager import get_plugin_manager
+from watcher_celery.plugins.metrics import METRICS
+from watcher_celery.plugins.parameters import check_schema
 from watcher_celery.plugins.types import (
     ActionDefinition,
     DatasourceDefinition,
@@ -86,9 +88,6 @@ MODELS = ("compute", "storage", "baremetal")
 
 def _check_declarations(strategy: StrategyDefinition) -> None:
     """Refuse at load time what would otherwise fail in the middle of an audit."""
-    from watcher_celery.datasources.base import METRICS
-    from watcher_celery.decision_engine.parameters import check_schema
-
     unknown_models = sorted(set(strategy.models) - set(MODELS))
     unknown_metrics = sorted(set(strategy.metrics) - set(METRICS))
     if unknown_models or unknown_metrics:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from watcher_celery.datasources.memory import MemoryDatasource
-from watcher_celery.decision_engine.parameters import validate
 from watcher_celery.model import ClusterModel, ComputeNode, Instance
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition
+from watcher_celery.plugins.parameters import validate
 
 
 def cluster(hosts: dict[str, list[int]], vcpus: int = 16, memory: int = 65536) -> ClusterModel:

@@ -17,9 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.support.plan_validator import problems
-from watcher_celery.datasources.base import HOST_METRICS, INSTANCE_METRICS
 from watcher_celery.datasources.memory import MemoryDatasource
-from watcher_celery.decision_engine.parameters import validate
 from watcher_celery.errors import StrategyError
 from watcher_celery.model import (
     BaremetalNode,
@@ -30,6 +28,8 @@ from watcher_celery.model import (
     Volume,
 )
 from watcher_celery.plugins import StrategyContext
+from watcher_celery.plugins.metrics import HOST_METRICS, INSTANCE_METRICS
+from watcher_celery.plugins.parameters import validate
 from watcher_celery.plugins.registry import get_registry
 
 FLAVORS = ((1, 512, 1), (1, 2048, 20), (2, 4096, 40), (4, 8192, 80), (8, 16384, 160), (2, 4096, 0))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from strategies.node_resource_consolidation import NODE_RESOURCE_CONSOLIDATION as NRC
 from tests.unit.strategies.clusters import cluster, migrations, run, service_changes
-from watcher_celery.decision_engine.parameters import validate
 from watcher_celery.plugins import StrategyContext
+from watcher_celery.plugins.parameters import validate
 
 
 def test_specify_sends_each_server_to_a_more_used_node_and_releases_the_sources():

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from strategies.dummy import PARAMETERS
-from watcher_celery.decision_engine.parameters import validate
 from watcher_celery.errors import Invalid
+from watcher_celery.plugins.parameters import validate
 
 
 def test_defaults_are_filled_without_touching_the_input():

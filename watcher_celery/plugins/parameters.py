@@ -1,6 +1,8 @@
 """Strategy parameter validation: draft-4 JSON schema, defaults filled in, unknown keys refused.
 
-Used by the API when an audit or template is created and by the decision engine before a run.
+Part of the plugin contract: the registry checks a strategy's schema with it when the plugin
+loads; the API validates an audit's or template's parameters with it, the decision engine before
+a run.
 """
 
 from __future__ import annotations
