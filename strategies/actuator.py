@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from watcher_celery.errors import StrategyError
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
+from watcher_celery.plugins.registry import get_registry
 
 PARAMETERS = {
     "properties": {
@@ -34,8 +35,6 @@ PARAMETERS = {
 
 
 def execute(context: StrategyContext) -> Solution:
-    from watcher_celery.plugins.registry import get_registry
-
     installed = get_registry().actions
     solution = Solution()
     for item in context.parameters["actions"]:

@@ -6,6 +6,9 @@ from watcher_celery import dispatch
 from watcher_celery.celery_app import app
 from watcher_celery.db import session_scope
 from watcher_celery.decision_engine.audit_flow import run_audit as run_audit_flow
+from watcher_celery.decision_engine.continuous import claim_due_audits
+from watcher_celery.decision_engine.expiry import supersede_expired_plans as supersede
+from watcher_celery.decision_engine.questions import data_model_rows, strategy_state_entries
 
 SCHEDULE_CONTINUOUS_AUDITS = "watcher.decision_engine.schedule_continuous_audits"
 
@@ -18,8 +21,6 @@ def run_audit(audit_uuid: str) -> str:
 
 @app.task(name="watcher.decision_engine.supersede_expired_plans", ignore_result=True)
 def supersede_expired_plans() -> int:
-    from watcher_celery.decision_engine.expiry import supersede_expired_plans as supersede
-
     return supersede()
 
 
@@ -29,24 +30,18 @@ def supersede_expired_plans() -> int:
 @app.task(name=dispatch.BUILD_DATA_MODEL, acks_late=False)
 def build_data_model(audit_uuid: str | None = None) -> dict:
     """``{"value": rows}`` of the compute model (the audit's scope applied), or ``{"error"}``."""
-    from watcher_celery.decision_engine.questions import data_model_rows
-
     return data_model_rows(audit_uuid)
 
 
 @app.task(name=dispatch.STRATEGY_STATE, acks_late=False)
 def strategy_state(strategy_name: str) -> dict:
     """``{"value": entries}`` for ``/strategies/{id}/state``, or ``{"error"}``."""
-    from watcher_celery.decision_engine.questions import strategy_state_entries
-
     return strategy_state_entries(strategy_name)
 
 
 @app.task(name=SCHEDULE_CONTINUOUS_AUDITS, ignore_result=True)
 def schedule_continuous_audits() -> int:
     """Beat entry: send ``run_audit`` for every CONTINUOUS audit that is due (continuous.py)."""
-    from watcher_celery.decision_engine.continuous import claim_due_audits
-
     return len(claim_due_audits(_ask_run))
 
 
