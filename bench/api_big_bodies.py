@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import requests  # noqa: E402
 
-from tests.conftest import create_pg_database, drop_pg_database, use_database  # noqa: E402
-from tests.support.processes import start_api  # noqa: E402
+from harness.databases import create_pg_database, drop_pg_database, use_database  # noqa: E402
+from harness.processes import start_api  # noqa: E402
 
 SENDERS = 8
 BODY = b'[{"op": "replace", "path": "/name", "value": "' + b"x" * (10 * 1024 * 1024) + b'"}]'

@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import select  # noqa: E402
 
-from tests.conftest import create_pg_database, drop_pg_database, use_database  # noqa: E402
-from tests.support.rows import bulk_actions  # noqa: E402
+from harness.databases import create_pg_database, drop_pg_database, use_database  # noqa: E402
+from harness.rows import bulk_actions  # noqa: E402
 
 ROWS = 100_000
 REPEAT = 30

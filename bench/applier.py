@@ -27,23 +27,19 @@ import time
 import uuid
 from pathlib import Path
 
+from harness.databases import create_pg_database, drop_pg_database
+from watcher_celery.db import reset_engine
 from watcher_celery.queues import ROLES, queue_name
 
 ROOT = Path(__file__).resolve().parents[1]
-PG_ADMIN = os.environ.get("WATCHER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("WATCHER_TEST_REDIS", "redis://127.0.0.1:6379/0")
 
 
 def environment(state: Path) -> tuple[dict[str, str], str]:
-    import psycopg
-
     name = f"wc_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
     env = {
         **os.environ,
-        "WATCHER_DATABASE_URL": f"{url}/{name}",
+        "WATCHER_DATABASE_URL": create_pg_database(name),
         "WATCHER_BROKER_URL": REDIS,
         "WATCHER_RESULT_BACKEND": REDIS,
         "WATCHER_TASK_QUEUE": f"watcher-bench-{name}",
@@ -82,15 +78,10 @@ def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
 
 def stop_worker_and_drop(worker: subprocess.Popen, database: str) -> None:
     """Stop the bench's worker (its whole process group) and drop the bench's database."""
-    import psycopg
-
-    from watcher_celery.db import reset_engine
-
     os.killpg(worker.pid, 15)
     worker.wait(30)
     reset_engine()
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    drop_pg_database(database)
 
 
 def wait(predicate, timeout: float = 600, interval: float = 0.02) -> None:
@@ -126,14 +117,14 @@ def bare(n: int, parallel: bool, queue: str) -> float:
 
 def plan(steps: list[tuple[str, dict, list[int]]]) -> str:
     sys.path.insert(0, str(ROOT))
-    from tests.integration.applier.conftest import make_dag_plan
+    from harness.rows import make_dag_plan
 
     return make_dag_plan(steps)["plan"]
 
 
 def applier(plan_uuid: str, queue: str) -> float:
     """Seconds from launch to the plan's final state."""
-    from tests.integration.applier.conftest import plan_state
+    from harness.rows import plan_state
     from watcher_celery.applier.tasks import launch_action_plan
 
     start = time.perf_counter()

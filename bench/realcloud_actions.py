@@ -42,7 +42,8 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.applier import PG_ADMIN, applier, environment, plan
+from bench.applier import applier, environment, plan
+from harness.databases import drop_pg_database
 from watcher_celery.queues import APPLIER, queue_name
 
 # The two hosts the server moves between, and its flavor.
@@ -177,12 +178,12 @@ def report(results: list[dict], poll_ceiling: float) -> None:
 
 def main() -> int:
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    from harness.processes import Service
     from tests.realcloud.cloud import running_cloud
     from tests.realcloud.keystone import running_keystone
     from tests.realcloud.mariadb import MariaDB
     from tests.realcloud.rabbitmq import RabbitVhost
     from tests.realcloud.view import CloudView
-    from tests.support.processes import Service
 
     prefix = f"wcrc_{uuid.uuid4().hex[:10]}"
     with tempfile.TemporaryDirectory() as tmp:
@@ -225,11 +226,8 @@ def main() -> int:
                     worker.stop()
         finally:
             db.close()
-            import psycopg
-
             reset_engine()
-            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            drop_pg_database(database)
     return 0
 
 

@@ -13,22 +13,21 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 
-from tests.support.processes import start_api, start_worker
+from harness.databases import (
+    create_pg_database,
+    drop_pg_database,
+    sqlalchemy_pg_url,
+    use_database,
+)
+from harness.processes import start_api, start_worker
 from watcher_celery.config import reset_settings
 from watcher_celery.db import reset_engine
 
-PG_ADMIN_URL = os.environ.get("WATCHER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("WATCHER_TEST_REDIS", "redis://127.0.0.1:6379/0")
 RUN_ID = uuid.uuid4().hex[:10]
 PG_DATABASE = f"wc_test_{RUN_ID}"
-
-
-def _sqlalchemy_pg_url(database: str) -> str:
-    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-    return f"{base}/{database}"
 
 
 # The run's environment is fixed before any test module is imported: modules read settings
@@ -36,31 +35,13 @@ def _sqlalchemy_pg_url(database: str) -> str:
 # must agree on the database, the broker, the queue and the simulated cloud's files.
 STATE_DIR = tempfile.mkdtemp(prefix=f"watcher-test-{RUN_ID}-")
 os.environ.update(
-    WATCHER_DATABASE_URL=_sqlalchemy_pg_url(PG_DATABASE),
+    WATCHER_DATABASE_URL=sqlalchemy_pg_url(PG_DATABASE),
     WATCHER_BROKER_URL=REDIS_URL,
     WATCHER_RESULT_BACKEND=REDIS_URL,
     WATCHER_TASK_QUEUE=f"watcher-test-{RUN_ID}",
     WATCHER_STATE_DIR=STATE_DIR,
     WATCHER_HOST=f"test-{RUN_ID}",
 )
-
-
-def create_pg_database(name: str) -> str:
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return _sqlalchemy_pg_url(name)
-
-
-def drop_pg_database(name: str) -> None:
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def use_database(url: str) -> None:
-    """Point this process at ``url`` (settings and engine re-read)."""
-    os.environ["WATCHER_DATABASE_URL"] = url
-    reset_settings()
-    reset_engine()
 
 
 @pytest.fixture(scope="session")
@@ -130,7 +111,7 @@ def database(request, pg_url, sqlite_url) -> Iterator[str]:
 def _settle_raw_plans():
     """Plans written raw by a test must not stay ONGOING for the tests after it."""
     yield
-    from tests.support.rows import RAW_PLANS, settle_raw_plans
+    from harness.rows import RAW_PLANS, settle_raw_plans
 
     if RAW_PLANS:
         settle_raw_plans()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from harness.rows import make_plan
 from tests.support.client import ApiClient, fault
-from tests.support.rows import make_plan
 from watcher_celery.db import Action, ActionPlan, EfficacyIndicator, session_scope
 
 pytestmark = pytest.mark.integration

@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
+from harness.processes import start_api
 from tests.support.client import ApiClient, fault
-from tests.support.processes import start_api
 
 pytestmark = pytest.mark.integration
 

@@ -12,9 +12,9 @@ import uuid
 
 import pytest
 
+from harness.processes import start_api
 from tests.support.client import ApiClient, fault
 from tests.support.openapi import check_answer
-from tests.support.processes import start_api
 from watcher_celery.cloud.simulated import SimulatedCloud
 from watcher_celery.config import get_settings
 

@@ -12,8 +12,8 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
+from harness.processes import start_api
 from tests.support.client import ApiClient, fault
-from tests.support.processes import start_api
 from watcher_celery.db import Audit, session_scope
 
 pytestmark = pytest.mark.integration

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, select
 
+from harness.rows import bulk_actions
 from tests.support.client import ApiClient
-from tests.support.rows import bulk_actions
 from watcher_celery.api.actions.routes import SORTABLE
 from watcher_celery.api.listing import page_query
 from watcher_celery.api.pagination import paginate

@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
+from harness.rows import make_plan
 from tests.support.client import ApiClient, fault
-from tests.support.rows import make_plan
 
 pytestmark = pytest.mark.integration
 

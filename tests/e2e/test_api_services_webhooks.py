@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
+from harness.processes import Service, wait_for
 from tests.support.client import ApiClient, fault
-from tests.support.processes import Service, wait_for
 from watcher_celery.db import Service as ServiceRow
 from watcher_celery.db import session_scope
 from watcher_celery.db.models import utcnow

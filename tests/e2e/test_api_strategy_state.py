@@ -13,11 +13,11 @@ import uuid
 
 import pytest
 
-from tests.conftest import create_pg_database, drop_pg_database
+from harness.databases import create_pg_database, drop_pg_database
+from harness.processes import ROOT, free_port, start_api, start_worker
 from tests.support.client import ApiClient, fault
 from tests.support.openapi import check_answer
 from tests.support.plugin_dist import write_strategy_plugin
-from tests.support.processes import ROOT, free_port, start_api, start_worker
 
 pytestmark = pytest.mark.integration
 PROBE_METRICS = ("host_cpu_usage", "instance_ram_usage")

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from harness.processes import ROOT, free_port, wait_for
 from tests.support.client import ApiClient
-from tests.support.processes import ROOT, free_port, wait_for
 
 TERMINAL = {"SUCCEEDED", "FAILED", "CANCELLED"}
 

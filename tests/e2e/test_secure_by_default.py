@@ -14,9 +14,9 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from harness.processes import ROOT, Service, free_port, start_api, wait_until_answers
+from harness.rows import make_plan
 from tests.support.client import ApiClient
-from tests.support.processes import ROOT, Service, free_port, start_api, wait_until_answers
-from tests.support.rows import make_plan
 from watcher_celery.db import Action, ActionPlan, session_scope
 
 pytestmark = pytest.mark.integration

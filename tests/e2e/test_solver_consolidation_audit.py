@@ -13,8 +13,8 @@ from collections import Counter
 
 import pytest
 
+from harness.processes import start_api, start_worker
 from tests.support.client import ApiClient
-from tests.support.processes import start_api, start_worker
 from watcher_celery.cloud.simulated import SimulatedCloud
 
 pytestmark = pytest.mark.integration

@@ -12,7 +12,7 @@ import pytest
 from watcherclient import exceptions
 from watcherclient.v1.client import Client
 
-from tests.support.processes import wait_for
+from harness.processes import wait_for
 
 pytestmark = pytest.mark.integration
 TERMINAL = {"SUCCEEDED", "FAILED", "CANCELLED"}

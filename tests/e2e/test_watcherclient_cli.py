@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from watcherclient.shell import main as watcher_main
 
-from tests.support.processes import start_beat
+from harness.processes import start_beat
 from tests.support.watcher_cli import WatcherCli
 from tests.support.watcher_sweep import sweep
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import requests
 
-from tests.support.processes import free_port, wait_for
+from harness.processes import free_port, wait_for
 
 
 def openmetrics(series: dict[str, list[tuple[dict[str, str], list[tuple[float, float]]]]]) -> str:

@@ -12,8 +12,8 @@ import time
 import pytest
 from sqlalchemy import select
 
+from harness.processes import Service, wait_for
 from tests.support.client import ApiClient
-from tests.support.processes import Service, wait_for
 from watcher_celery.db import ActionPlan, Audit, session_scope
 from watcher_celery.decision_engine.continuous import aware
 from watcher_celery.states import Actor, AuditState, transition

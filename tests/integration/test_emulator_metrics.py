@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import requests
 
+from harness.processes import wait_for
 from tests.integration.prometheus_server import PrometheusServer
-from tests.support.processes import wait_for
 from watcher_celery.cloud.emulator import serve
 from watcher_celery.cloud.simulated import SimulatedCloud
 from watcher_celery.datasources.prometheus_hardware import HardwarePrometheusDatasource

@@ -201,7 +201,7 @@ def test_storage_and_bare_metal_through_the_sdk(adapter, sim):
 
 
 def test_unreachable_cloud_is_a_clear_error(tmp_path, monkeypatch):
-    from tests.support.processes import free_port
+    from harness.processes import free_port
 
     config = tmp_path / "clouds.yaml"
     config.write_text(CLOUDS_YAML.format(url=f"http://127.0.0.1:{free_port()}"))

@@ -7,8 +7,8 @@ import warnings
 
 import pytest
 
+from harness.processes import free_port
 from tests.integration.prometheus_server import PrometheusServer, openmetrics
-from tests.support.processes import free_port
 from watcher_celery.datasources.prometheus import PrometheusDatasource
 from watcher_celery.errors import DatasourceError
 from watcher_celery.model import ComputeNode, Instance

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.processes import start_api, start_worker
 from tests.support.client import ApiClient
-from tests.support.processes import start_api, start_worker
 
 pytestmark = pytest.mark.integration
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from tests.integration.applier.conftest import actions_of, launch, make_dag_plan, wait_plan
+from harness.rows import make_dag_plan
+from tests.integration.applier.conftest import actions_of, launch, wait_plan
 from tests.realcloud.view import CloudView
 
 # Seconds each kind of action took on real Nova in this run, printed at the end.

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.processes import start_worker
 from tests.realcloud.actions import ACTION_SECONDS
 from tests.realcloud.cloud import RealCloud, running_cloud
 from tests.realcloud.keystone import Keystone, running_keystone
@@ -20,7 +21,6 @@ from tests.realcloud.mariadb import MariaDB
 from tests.realcloud.rabbitmq import RabbitVhost
 from tests.realcloud.view import CloudView
 from tests.realcloud.watcher_service import start_watcher_behind_keystone
-from tests.support.processes import start_worker
 
 RUN_PREFIX = f"wcrc_{uuid.uuid4().hex[:10]}"
 

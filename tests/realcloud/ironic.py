@@ -16,12 +16,12 @@ from pathlib import Path
 
 import requests
 
+from harness.processes import free_port, wait_for
 from tests.realcloud.ini import write_ini
 from tests.realcloud.keystone import Account, Keystone
 from tests.realcloud.mariadb import MariaDB
 from tests.realcloud.process import OpenStackProcess, answers, run_command
 from tests.realcloud.venv import schema_cache_dir
-from tests.support.processes import free_port, wait_for
 
 FAKE_INTERFACES = (
     "boot", "deploy", "management", "power", "vendor", "bios", "console", "inspect", "raid",

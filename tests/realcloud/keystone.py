@@ -47,10 +47,10 @@ from pathlib import Path
 import requests
 import yaml
 
+from harness.processes import free_port
 from tests.realcloud.mariadb import MariaDB
 from tests.realcloud.process import OpenStackProcess, answers, elapsed, run_command
 from tests.realcloud.venv import OPENSTACK_VENV, ensure_openstack_venv, schema_cache_dir
-from tests.support.processes import free_port
 
 REGION = "RegionOne"
 INTERFACES = ("public", "internal", "admin")

@@ -23,13 +23,13 @@ from pathlib import Path
 
 import requests
 
+from harness.processes import free_port
 from tests.realcloud.ini import write_ini
 from tests.realcloud.keystone import Account, Keystone
 from tests.realcloud.mariadb import MariaDB
 from tests.realcloud.process import OpenStackProcess, answers, run_command, stop_all
 from tests.realcloud.rabbitmq import RabbitVhost
 from tests.realcloud.venv import OPENSTACK_VENV, schema_cache_dir
-from tests.support.processes import free_port
 
 DATABASES = ["nova_api", "nova", "nova_cell0", "placement"]
 CELL0_UUID = "00000000-0000-0000-0000-000000000000"

@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from harness.processes import free_port
 from tests.realcloud.ini import write_ini
 from tests.realcloud.keystone import Account, Keystone
 from tests.realcloud.mariadb import MariaDB
 from tests.realcloud.process import OpenStackProcess, answers
-from tests.support.processes import free_port
 
 
 def placement_conf(home: Path, db: MariaDB, keystone: Keystone, account: Account) -> Path:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import requests
 
-from tests.support.processes import wait_for
+from harness.processes import wait_for
 
 SERVE_WSGI = Path(__file__).with_name("serve_wsgi.py")
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from harness.processes import start_api
 from tests.realcloud.actions import assert_settled
 from tests.support.client import ApiClient
-from tests.support.processes import start_api
 
 ENDED = {"SUCCEEDED", "FAILED", "CANCELLED"}
 LATEST = {"OpenStack-API-Version": "infra-optim latest"}

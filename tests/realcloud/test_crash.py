@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.applier.conftest import make_dag_plan
+from harness.rows import make_dag_plan
 from tests.integration.applier.test_recovery import assert_finished_once, crash_and_restart
 from tests.realcloud.actions import assert_settled
 

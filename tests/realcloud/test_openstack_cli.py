@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from openstackclient.shell import main as openstack_main
 
-from tests.support.processes import start_beat
+from harness.processes import start_beat
 from tests.support.watcher_cli import WatcherCli
 from tests.support.watcher_sweep import sweep
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from tests.support.processes import ROOT
+from harness.processes import ROOT
 
 OPENSTACK_VENV = ROOT / ".venv-openstack"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import requests
 
-from tests.support.processes import wait_for
+from harness.processes import wait_for
 
 NOVA_MICROVERSION = "2.87"  # the last with hypervisor capacities; has host in server create
 PLACEMENT_MICROVERSION = "1.39"

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness.processes import Service, free_port, start_api
 from tests.realcloud.keystone import Account, Keystone
-from tests.support.processes import Service, free_port, start_api
 
 
 @dataclass

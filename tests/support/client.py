@@ -6,7 +6,7 @@ import json
 
 import requests
 
-from tests.support.processes import wait_for
+from harness.processes import wait_for
 
 
 class ApiClient:

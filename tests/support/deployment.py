@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from tests.support.processes import Service, start_api, wait_for
+from harness.processes import Service, start_api, wait_for
 
 
 class Deployment:

@@ -12,7 +12,7 @@ import time
 
 import redis
 
-from tests.support.processes import free_port, wait_for
+from harness.processes import free_port, wait_for
 
 
 class RedisServer:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import socket
 import threading
 
-from tests.support.processes import free_port
+from harness.processes import free_port
 
 
 class TcpProxy:

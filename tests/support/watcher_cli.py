@@ -17,7 +17,7 @@ from contextlib import redirect_stderr, redirect_stdout
 
 import yaml
 
-from tests.support.processes import wait_for
+from harness.processes import wait_for
 
 LIST_FORMATS = ("table", "csv", "json", "value", "yaml")
 SHOW_FORMATS = ("table", "json", "shell", "value", "yaml")

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
-from tests.integration.applier.conftest import make_dag_plan
+from harness.rows import make_dag_plan
 from watcher_celery.applier.launch import launch
 from watcher_celery.config import reset_settings
 from watcher_celery.db import Event, session_scope

@@ -11,7 +11,7 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from tests.support.rows import make_plan
+from harness.rows import make_plan
 from watcher_celery.db import Action, ActionPlan, Audit, session_scope
 from watcher_celery.errors import IllegalTransition, NotFound
 from watcher_celery.states import (

@@ -1,4 +1,5 @@
-"""Fixtures for the applier on real workers: a private queue, a short lease, plans by DAG.
+"""Fixtures for the applier on real workers: a private queue, a short lease, plans by DAG
+(``harness.rows.make_dag_plan``).
 
 Plans are written straight to the database (the planner's output), launched with the real
 ``launch_action_plan`` task on Redis, and observed through the database and the events the
@@ -18,20 +19,14 @@ import pytest
 import redis
 from sqlalchemy import select
 
+from harness.processes import start_worker, wait_for
+from harness.rows import plan_state
 from tests.conftest import REDIS_URL, RUN_ID
-from tests.support.processes import start_worker, wait_for
-from tests.support.rows import RAW_PLANS
-from watcher_celery.config import get_settings
 from watcher_celery.db import (
     Action,
     ActionExecution,
-    ActionPlan,
-    Audit,
-    Goal,
-    Strategy,
     session_scope,
 )
-from watcher_celery.decision_engine.sync import sync_plugins
 from watcher_celery.queues import APPLIER, queue_name
 
 LEASE = 2
@@ -104,47 +99,6 @@ def events(applier_env) -> Iterator[EventTap]:
     tap.stop()
 
 
-def make_dag_plan(steps: list[tuple[str, dict, list[int]]], strategy: str = "dummy") -> dict:
-    """A plan the operator has started (PENDING, as ``POST /start`` leaves it) whose actions
-    are ``(type, input parameters, parent indexes)``."""
-    sync_plugins()
-    with session_scope() as session:
-        goal = session.scalars(select(Goal).where(Goal.name == "dummy", Goal.deleted == 0)).one()
-        row = session.scalars(
-            select(Strategy).where(Strategy.name == strategy, Strategy.deleted == 0)
-        ).one_or_none()
-        if row is None:
-            row = Strategy(name=strategy, display_name=strategy, goal_id=goal.id)
-            session.add(row)
-            session.flush()
-        audit = Audit(
-            name=f"audit-{uuid.uuid4().hex}",
-            audit_type="ONESHOT",
-            state="SUCCEEDED",
-            goal_id=goal.id,
-            strategy_id=row.id,
-        )
-        session.add(audit)
-        session.flush()
-        plan = ActionPlan(audit_id=audit.id, strategy_id=row.id, state="PENDING")
-        session.add(plan)
-        session.flush()
-        RAW_PLANS.append((get_settings().database_url, plan.id))
-        uuids = [str(uuid.uuid4()) for _ in steps]
-        for index, (action_type, params, parents) in enumerate(steps):
-            session.add(
-                Action(
-                    uuid=uuids[index],
-                    action_plan_id=plan.id,
-                    action_type=action_type,
-                    input_parameters=params,
-                    state="PENDING",
-                    parents=[uuids[p] for p in parents],
-                )
-            )
-        return {"plan": plan.uuid, "actions": uuids}
-
-
 def send(env: dict[str, str], task, *args) -> None:
     """Send a task to the workers of ``env`` on their broker, whatever broker this process's
     Celery app read from the environment when something first touched it."""
@@ -157,12 +111,6 @@ def launch(env: dict[str, str], plan_uuid: str) -> None:
     from watcher_celery.applier.tasks import launch_action_plan
 
     send(env, launch_action_plan, plan_uuid)
-
-
-def plan_state(plan_uuid: str) -> tuple[str, str | None]:
-    with session_scope() as session:
-        plan = session.scalars(select(ActionPlan).where(ActionPlan.uuid == plan_uuid)).one()
-        return plan.state, plan.status_message
 
 
 def actions_of(uuids: list[str]) -> list[Action]:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 
+from harness.rows import make_dag_plan
 from tests.integration.applier.conftest import (
     actions_of,
     executions,
     launch,
-    make_dag_plan,
     send,
     settle,
     wait_action,
@@ -65,7 +65,7 @@ def test_cancel_revokes_queued_actions_and_aborts_running_ones(applier_env, appl
     def running() -> int:
         return sum(a.state == "ONGOING" for a in actions_of(made["actions"]))
 
-    from tests.support.processes import wait_for
+    from harness.processes import wait_for
 
     wait_for(lambda: running() == 2, 30, "two sleeps to run")
     queued = [a for a in actions_of(made["actions"]) if a.state == "PENDING"]

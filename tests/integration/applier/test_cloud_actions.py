@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import pytest
 
+from harness.processes import start_worker, wait_for
+from harness.rows import make_dag_plan, plan_state
 from tests.integration.applier.conftest import (
     actions_of,
     launch,
-    make_dag_plan,
-    plan_state,
     wait_action,
     wait_plan,
     wait_rolled_back,
 )
 from tests.integration.applier.test_cancel import operator_cancels
-from tests.support.processes import start_worker, wait_for
 from watcher_celery.cloud.simulated import SimulatedCloud
 
 pytestmark = pytest.mark.integration

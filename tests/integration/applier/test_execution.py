@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import pytest
 
+from harness.rows import make_dag_plan, plan_state
 from tests.integration.applier.conftest import (
     ANY_STRATEGY,
     actions_of,
     executions,
     launch,
-    make_dag_plan,
-    plan_state,
     settle,
     wait_plan,
     wait_rolled_back,

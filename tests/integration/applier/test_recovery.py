@@ -15,16 +15,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
+from harness.processes import start_worker, wait_for
+from harness.rows import make_dag_plan
 from tests.integration.applier.conftest import (
     actions_of,
     executions,
     launch,
-    make_dag_plan,
     send,
     wait_action,
     wait_plan,
 )
-from tests.support.processes import start_worker, wait_for
 from watcher_celery.cloud.simulated import SimulatedCloud
 from watcher_celery.db import Action, ActionPlan, session_scope
 from watcher_celery.db.models import utcnow

@@ -9,9 +9,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import REDIS_URL, RUN_ID, create_pg_database, drop_pg_database
+from harness.databases import create_pg_database, drop_pg_database
+from harness.processes import ROOT
+from tests.conftest import REDIS_URL, RUN_ID
 from tests.support.deployment import Deployment
-from tests.support.processes import ROOT
 from tests.support.rabbitmq import RabbitVhost
 from tests.support.redis_server import RedisServer
 

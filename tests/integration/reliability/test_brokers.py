@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import signal
 
+from harness.processes import wait_for
 from tests.integration.reliability.checks import (
     AUDIT,
     FORCE_VERSION,
@@ -15,7 +16,6 @@ from tests.integration.reliability.checks import (
     unsent,
 )
 from tests.support.client import ApiClient
-from tests.support.processes import wait_for
 
 
 def _plan(client: ApiClient, sleep: float) -> str:

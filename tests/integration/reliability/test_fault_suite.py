@@ -14,7 +14,9 @@ import pytest
 import redis
 from sqlalchemy import create_engine
 
-from tests.conftest import PG_DATABASE, RUN_ID, create_pg_database, drop_pg_database
+from harness.databases import create_pg_database, drop_pg_database
+from harness.processes import wait_for
+from tests.conftest import PG_DATABASE, RUN_ID
 from tests.integration.reliability.checks import (
     AUDIT,
     FORCE_VERSION,
@@ -26,7 +28,6 @@ from tests.integration.reliability.checks import (
 from tests.integration.reliability.conftest import FAST, _migrate
 from tests.support.client import ApiClient
 from tests.support.deployment import Deployment
-from tests.support.processes import wait_for
 from tests.support.tcp_proxy import TcpProxy
 from watcher_celery.queues import DECISION_ENGINE, queue_name
 

@@ -11,6 +11,7 @@ import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from harness.processes import wait_for
 from tests.integration.reliability.checks import (
     FORCE_VERSION,
     action_states,
@@ -21,7 +22,6 @@ from tests.integration.reliability.checks import (
     unsent,
 )
 from tests.support.client import ApiClient
-from tests.support.processes import wait_for
 
 
 def test_api_killed_while_the_broker_is_down_loses_no_accepted_work(deployment, broker):

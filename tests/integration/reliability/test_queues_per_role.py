@@ -11,9 +11,9 @@ from __future__ import annotations
 import statistics
 import time
 
+from harness.processes import wait_for
 from tests.integration.reliability.checks import AUDIT, FORCE_VERSION
 from tests.support.client import ApiClient
-from tests.support.processes import wait_for
 
 BIG_AUDIT = {
     "audit_type": "ONESHOT",

@@ -11,6 +11,7 @@ import signal
 
 import redis
 
+from harness.processes import wait_for
 from tests.integration.reliability.checks import (
     FORCE_VERSION,
     action_states,
@@ -20,7 +21,6 @@ from tests.integration.reliability.checks import (
     recommended_plan,
 )
 from tests.support.client import ApiClient
-from tests.support.processes import wait_for
 from watcher_celery.queues import APPLIER, DECISION_ENGINE, queue_name
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from tests.integration.applier.conftest import actions_of, make_dag_plan, plan_state
+from harness.rows import make_dag_plan, plan_state
+from tests.integration.applier.conftest import actions_of
 from watcher_celery.applier.launch import launch
 from watcher_celery.applier.progress import MAX_RUN, advance_plan, others_unfinished
 from watcher_celery.db import Action, Event, session_scope

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from tests.support.rows import make_plan
+from harness.rows import make_plan
 from watcher_celery.db import (
     Action,
     ActionPlan,

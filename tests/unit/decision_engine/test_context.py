@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.support.processes import free_port
+from harness.processes import free_port
 from watcher_celery.cloud.factory import reset_cloud
 from watcher_celery.config import reset_settings
 from watcher_celery.datasources.simulated import SimulatedDatasource
@@ -86,7 +86,7 @@ def test_failed_migration_sources_come_from_earlier_plans_of_a_continuous_audit(
     # Given a continuous audit whose earlier plan has a FAILED and a SUCCEEDED migration
     from sqlalchemy import select
 
-    from tests.support.rows import make_plan
+    from harness.rows import make_plan
     from watcher_celery.db import Action, ActionPlan, Audit, session_scope
     from watcher_celery.decision_engine.context import failed_migration_sources
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.support.rows import make_plan
+from harness.rows import make_plan
 from watcher_celery.config import reset_settings
 from watcher_celery.db import ActionPlan, session_scope
 from watcher_celery.db.models import utcnow

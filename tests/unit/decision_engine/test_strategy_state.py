@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from tests.support.processes import free_port
+from harness.processes import free_port
 from watcher_celery.config import Settings
 from watcher_celery.decision_engine.strategy_state import NO_DATASOURCE, strategy_state
 from watcher_celery.plugins import Solution, StrategyDefinition

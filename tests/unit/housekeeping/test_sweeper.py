@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from tests.support.rows import make_plan
+from harness.rows import make_plan
 from watcher_celery.db import Action, ActionPlan, Audit, OutboxMessage, session_scope
 from watcher_celery.db.models import utcnow
 from watcher_celery.dispatch import LAUNCH_ACTION_PLAN, RUN_AUDIT

@@ -1,4 +1,5 @@
-"""Start and stop the project's real processes (worker, API, dev supervisor) for tests."""
+"""Start and stop the project's real processes (worker, API, dev supervisor) for tests and
+benchmarks."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:

@@ -1,4 +1,4 @@
-"""Rows for tests that exercise the database directly (states, queries)."""
+"""Rows written straight to the database, for tests and benchmarks (states, queries, plans)."""
 
 from __future__ import annotations
 
@@ -97,3 +97,50 @@ def bulk_actions(count: int, plans: int = 100) -> list[int]:
             {"plans": plan_ids, "count": plans, "total": count},
         )
         return plan_ids
+
+
+def make_dag_plan(steps: list[tuple[str, dict, list[int]]], strategy: str = "dummy") -> dict:
+    """A plan the operator has started (PENDING, as ``POST /start`` leaves it) whose actions
+    are ``(type, input parameters, parent indexes)``."""
+    sync_plugins()
+    with session_scope() as session:
+        goal = session.scalars(select(Goal).where(Goal.name == "dummy", Goal.deleted == 0)).one()
+        row = session.scalars(
+            select(Strategy).where(Strategy.name == strategy, Strategy.deleted == 0)
+        ).one_or_none()
+        if row is None:
+            row = Strategy(name=strategy, display_name=strategy, goal_id=goal.id)
+            session.add(row)
+            session.flush()
+        audit = Audit(
+            name=f"audit-{uuid.uuid4().hex}",
+            audit_type="ONESHOT",
+            state="SUCCEEDED",
+            goal_id=goal.id,
+            strategy_id=row.id,
+        )
+        session.add(audit)
+        session.flush()
+        plan = ActionPlan(audit_id=audit.id, strategy_id=row.id, state="PENDING")
+        session.add(plan)
+        session.flush()
+        RAW_PLANS.append((get_settings().database_url, plan.id))
+        uuids = [str(uuid.uuid4()) for _ in steps]
+        for index, (action_type, params, parents) in enumerate(steps):
+            session.add(
+                Action(
+                    uuid=uuids[index],
+                    action_plan_id=plan.id,
+                    action_type=action_type,
+                    input_parameters=params,
+                    state="PENDING",
+                    parents=[uuids[p] for p in parents],
+                )
+            )
+        return {"plan": plan.uuid, "actions": uuids}
+
+
+def plan_state(plan_uuid: str) -> tuple[str, str | None]:
+    with session_scope() as session:
+        plan = session.scalars(select(ActionPlan).where(ActionPlan.uuid == plan_uuid)).one()
+        return plan.state, plan.status_message
