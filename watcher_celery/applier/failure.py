@@ -24,7 +24,7 @@ from watcher_celery.applier.changes import move_action
 from watcher_celery.applier.execution import instantiate, load_action
 from watcher_celery.db import Action, session_scope
 from watcher_celery.errors import CloudError, IllegalTransition
-from watcher_celery.states import ActionState
+from watcher_celery.states import FAILABLE_ACTION_STATES, ActionState
 
 LOG = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def claimed_after(action_uuid: str) -> list[str]:
 def handle_failure(action_uuid: str, cloud=None) -> None:
     """Revert an action that failed after its command was sent, then mark it FAILED."""
     action = load_action(action_uuid)
-    if action is None or action.state not in (ActionState.PENDING, ActionState.ONGOING):
+    if action is None or action.state not in FAILABLE_ACTION_STATES:
         return
     message = action.status_message or "Action failed"
     if action.state == ActionState.ONGOING:

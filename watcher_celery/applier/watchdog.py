@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from watcher_celery.applier import record
 from watcher_celery.db import ActionPlan, session_scope
-from watcher_celery.states import ActionPlanState
+from watcher_celery.states import CANCELLED_PLAN_STATES
 
 LOG = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ def _tick() -> None:
             session.scalars(
                 select(ActionPlan.uuid).where(
                     ActionPlan.uuid.in_(plan_uuids),
-                    ActionPlan.state.in_([ActionPlanState.CANCELLING, ActionPlanState.CANCELLED]),
+                    ActionPlan.state.in_(CANCELLED_PLAN_STATES),
                 )
             )
         )
