@@ -227,8 +227,11 @@ def _record(
     named = {"fault": fault} if fault else {}
     emitted = []
     for data, old_state in moved:
-        change = {"old_state": old_state, "state": data["state"]}
-        change["status_message"] = data["status_message"]
+        change = {
+            "old_state": old_state,
+            "state": data["state"],
+            "status_message": data["status_message"],
+        }
         emitted.append((update_event, {**data, "state_update": change}))
         emitted += [(event, {**data, **named}) for event in events]
     emit(session, event_payloads.OBJECT_NAMES[model], emitted)
