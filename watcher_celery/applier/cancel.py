@@ -22,12 +22,10 @@ from watcher_celery.applier.changes import emit_plan, move_action
 from watcher_celery.celery_app import app
 from watcher_celery.db import Action, ActionPlan, Event, session_scope
 from watcher_celery.errors import IllegalTransition
-from watcher_celery.states import ActionPlanState, ActionState
+from watcher_celery.states import CANCELLED_PLAN_STATES, ActionPlanState, ActionState
 
 LOG = logging.getLogger(__name__)
 CANCELLED_BY_PLAN = "Action was cancelled with its action plan."
-# A plan in one of these states runs nothing more: its actions are cancelled or aborted.
-CANCELLED_PLAN_STATES = frozenset({ActionPlanState.CANCELLING, ActionPlanState.CANCELLED})
 
 
 def cancelled_plans(session, plan_uuids: set[str]) -> set[str]:

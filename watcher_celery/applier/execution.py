@@ -19,18 +19,20 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 
 from watcher_celery.applier import record, watchdog
-from watcher_celery.applier.cancel import (
-    CANCELLED_PLAN_STATES,
-    cancel_pending_action,
-    finish_aborted,
-    mark_cancelling,
-)
-from watcher_celery.applier.changes import PAYLOADS, action_payload, move_action
+from watcher_celery.applier.cancel import cancel_pending_action, finish_aborted, mark_cancelling
+from watcher_celery.applier.changes import move_action
 from watcher_celery.applier.rules import SKIPPED_BY_RULE, child_may_run, rule_for
 from watcher_celery.db import Action, ActionPlan, Strategy, session_scope
 from watcher_celery.errors import ActionFailed, ActionSkipped, CloudError, IllegalTransition
+from watcher_celery.event_payloads import action_payload, select_payload
 from watcher_celery.plugins.registry import get_registry
-from watcher_celery.states import TERMINAL_ACTION_STATES, ActionPlanState, ActionState
+from watcher_celery.states import (
+    CANCELLED_PLAN_STATES,
+    RUNNING_ACTION_STATES,
+    TERMINAL_ACTION_STATES,
+    ActionPlanState,
+    ActionState,
+)
 
 LOG = logging.getLogger(__name__)
 
@@ -73,7 +75,7 @@ def _load_for_run(session, action_uuid: str):
     """The action's payload plus what deciding its fate needs — its claim, its plan's state and
     strategy — in one narrow SELECT (the ORM row would join five tables more)."""
     return session.execute(
-        PAYLOADS[Action](action_uuid)
+        select_payload(Action, action_uuid)
         .add_columns(
             Action.task_id,
             ActionPlan.state.label("plan_state"),
@@ -243,7 +245,7 @@ def run_action(action_uuid: str, task_id: str | None = None, cloud=None) -> Outc
         plan_uuid = row.action_plan_uuid
         if task_id is not None and row.task_id != task_id:
             return Outcome(row.state, plan_uuid)  # a stale copy: another dispatch owns it
-        if row.state in (ActionState.ONGOING, ActionState.CANCELLING):
+        if row.state in RUNNING_ACTION_STATES:
             started = None
         elif row.state != ActionState.PENDING:
             return Outcome(row.state, plan_uuid)

@@ -24,7 +24,7 @@ from watcher_celery.applier.changes import move_action
 from watcher_celery.applier.execution import instantiate
 from watcher_celery.db import Action, session_scope
 from watcher_celery.errors import CloudError, IllegalTransition
-from watcher_celery.states import ActionState
+from watcher_celery.states import FAILABLE_ACTION_STATES, ActionState
 
 LOG = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def claimed_after(action: Action) -> list[str]:
 
 def handle_failure(action: Action, cloud=None) -> None:
     """Revert an action that failed after its command was sent, then mark it FAILED."""
-    if action.state not in (ActionState.PENDING, ActionState.ONGOING):
+    if action.state not in FAILABLE_ACTION_STATES:
         return
     action_uuid = action.uuid
     message = action.status_message or "Action failed"

@@ -15,7 +15,7 @@ from watcher_celery.applier.progress import load_plan
 from watcher_celery.config import get_settings
 from watcher_celery.db import session_scope
 from watcher_celery.errors import IllegalTransition
-from watcher_celery.states import ActionPlanState
+from watcher_celery.states import RUNNING_PLAN_STATES, ActionPlanState
 
 LOG = logging.getLogger(__name__)
 
@@ -45,5 +45,5 @@ def launch(plan_uuid: str) -> bool:
                     "through the API (PENDING) is launched",
                     plan_uuid,
                 )
-            return plan.state in (ActionPlanState.ONGOING, ActionPlanState.CANCELLING)
+            return plan.state in RUNNING_PLAN_STATES
         return True

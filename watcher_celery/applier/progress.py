@@ -10,7 +10,7 @@ goes to Celery as one chain. The plan is finished by the advance that finds noth
 from __future__ import annotations
 
 import uuid as uuidlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -65,7 +65,7 @@ def _skip_by_rule(session: Session, rows: list[Row], rule: Rule) -> bool:
     """Under ANY, skip PENDING actions whose parents are done and not all failed."""
     states = {r.uuid: r.state for r in rows}
     changed = False
-    for row in rows:
+    for index, row in enumerate(rows):
         if row.state != ActionState.PENDING or row.task_id is not None:
             continue
         parent_states = [states[p] for p in row.parents if p in states]
@@ -79,7 +79,8 @@ def _skip_by_rule(session: Session, rows: list[Row], rule: Rule) -> bool:
                 expected=ActionState.PENDING,
                 status_message=SKIPPED_BY_RULE,
             )
-            row.state = states[row.uuid] = ActionState.SKIPPED
+            rows[index] = replace(row, state=ActionState.SKIPPED)
+            states[row.uuid] = ActionState.SKIPPED
             changed = True
     return changed
 

@@ -30,10 +30,14 @@ from watcher_celery.applier.inflight import inflight_task_ids
 from watcher_celery.applier.progress import Advance, advance_plan
 from watcher_celery.db import Action, ActionPlan, session_scope
 from watcher_celery.db.models import utcnow
-from watcher_celery.states import TERMINAL_ACTION_STATES, ActionPlanState, ActionState
+from watcher_celery.states import (
+    RUNNING_ACTION_STATES,
+    RUNNING_PLAN_STATES,
+    TERMINAL_ACTION_STATES,
+    ActionState,
+)
 
 LOG = logging.getLogger(__name__)
-RUNNING = (ActionState.ONGOING, ActionState.CANCELLING)
 
 
 def _older_than_lease(moment: datetime | None) -> bool:
@@ -56,7 +60,7 @@ def abandoned(plan_id: int, session) -> tuple[list[tuple[str, str]], list[str]]:
         )
     }
     children = dag.children(rows.values())
-    running = [u for u, r in rows.items() if r.state in RUNNING]
+    running = [u for u, r in rows.items() if r.state in RUNNING_ACTION_STATES]
     recorded = set(record.stale_action_uuids(session, running))
     with_record = {u for u in running if record.get(session, u) is not None}
     stale_running = [u for u in running if u in recorded or u not in with_record]
@@ -121,7 +125,7 @@ def reclaim_abandoned_plans() -> list[str]:
         plans = list(
             session.scalars(
                 select(ActionPlan.uuid).where(
-                    ActionPlan.state.in_([ActionPlanState.ONGOING, ActionPlanState.CANCELLING]),
+                    ActionPlan.state.in_(RUNNING_PLAN_STATES),
                     ActionPlan.deleted == 0,
                 )
             )

@@ -27,6 +27,7 @@ from watcher_celery.errors import IllegalTransition, WatcherCeleryError
 from watcher_celery.plugins import parameters
 from watcher_celery.plugins.registry import get_registry
 from watcher_celery.states import (
+    TRIGGERABLE_AUDIT_STATES,
     ActionPlanState,
     ActionState,
     Actor,
@@ -54,9 +55,9 @@ def _claim(audit: Audit) -> bool:
     ONGOING and the audit is not forced, a ONESHOT audit is CANCELLED and the others skip this
     run (a CONTINUOUS audit tries again at its next due time).
     """
-    claimable = {AuditState.PENDING}
-    if audit.audit_type == AuditType.EVENT:
-        claimable.add(AuditState.SUCCEEDED)
+    claimable = (
+        TRIGGERABLE_AUDIT_STATES if audit.audit_type == AuditType.EVENT else {AuditState.PENDING}
+    )
     with session_scope() as session:
         if not audit.force and session.scalar(
             select(exists().where(ActionPlan.state == ActionPlanState.ONGOING))

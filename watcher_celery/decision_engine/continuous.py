@@ -28,10 +28,15 @@ from sqlalchemy import select, update
 
 from watcher_celery.db import Audit, session_scope
 from watcher_celery.db.models import utcnow
-from watcher_celery.states import Actor, AuditState, AuditType, transition_where
+from watcher_celery.states import (
+    SCHEDULED_AUDIT_STATES,
+    Actor,
+    AuditState,
+    AuditType,
+    transition_where,
+)
 
 LOG = logging.getLogger(__name__)
-ACTIVE = (AuditState.PENDING, AuditState.ONGOING)
 # A run whose worker vanished without re-delivery releases its claim after this long.
 RUN_LEASE = timedelta(hours=1)
 END_REACHED = "Continuous audit ended: its end_time has passed."
@@ -89,7 +94,7 @@ def claim_due_audits(send: Callable[[str], None], now: datetime | None = None) -
                 Audit.end_time,
             ).where(
                 Audit.audit_type == AuditType.CONTINUOUS,
-                Audit.state.in_(ACTIVE),
+                Audit.state.in_(SCHEDULED_AUDIT_STATES),
                 Audit.deleted == 0,
             )
         ).all()
@@ -121,7 +126,7 @@ def claim_due_audits(send: Callable[[str], None], now: datetime | None = None) -
                 update(Audit)
                 .where(
                     Audit.id == row.id,
-                    Audit.state.in_(ACTIVE),
+                    Audit.state.in_(SCHEDULED_AUDIT_STATES),
                     Audit.next_run_time.is_not_distinct_from(row.next_run_time),
                     Audit.run_started_at.is_not_distinct_from(row.run_started_at),
                 )

@@ -22,11 +22,15 @@ from watcher_celery.api.transitions import move_or_400
 from watcher_celery.db import Action, ActionPlan, EfficacyIndicator
 from watcher_celery.db.models import utcnow
 from watcher_celery.errors import IllegalTransition, Invalid
-from watcher_celery.states import ActionPlanState, ActionState, Actor, transition, transition_where
-
-PATCH_TARGETS = frozenset(
-    {ActionPlanState.PENDING, ActionPlanState.CANCELLED, ActionPlanState.CANCELLING}
+from watcher_celery.states import (
+    PATCHABLE_PLAN_STATES,
+    ActionPlanState,
+    ActionState,
+    Actor,
+    transition,
+    transition_where,
 )
+
 REFUSED = ("status_message", "audit_uuid", "strategy_uuid", "hostname", "global_efficacy")
 
 
@@ -40,7 +44,7 @@ def patch(session: Session, plan: ActionPlan, operations: list[dict[str, Any]]) 
     state = changes["state"]
     if state not in set(ActionPlanState):
         raise Invalid(f"Invalid state '{state}'")
-    if state not in PATCH_TARGETS:
+    if state not in PATCHABLE_PLAN_STATES:
         raise IllegalTransition("ActionPlan", plan.uuid, plan.state, str(state))
     transition(session, ActionPlan, plan.uuid, state, Actor.OPERATOR, expected=plan.state)
     if state == ActionPlanState.CANCELLED:

@@ -11,10 +11,9 @@ from watcher_celery.api import microversion
 from watcher_celery.api.patch import apply, expect_types
 from watcher_celery.db import Action, ActionPlan
 from watcher_celery.errors import Conflict, Invalid
-from watcher_celery.states import ActionPlanState, ActionState, Actor, transition_where
+from watcher_celery.states import UNSTARTED_PLAN_STATES, ActionState, Actor, transition_where
 
 REFUSED = ("action_plan_uuid", "action_type", "input_parameters", "parents", "description")
-OPEN_PLAN_STATES = (ActionPlanState.RECOMMENDED, ActionPlanState.PENDING)
 SKIPPED_BY_USER = "Action skipped by user."
 
 
@@ -32,7 +31,7 @@ def patch(session: Session, action: Action, operations: list[dict[str, Any]]) ->
     if "state" in changes:
         if changes["state"] != ActionState.SKIPPED:
             raise Conflict(f"Action state can only be changed to SKIPPED, not {changes['state']}")
-        open_plans = select(ActionPlan.id).where(ActionPlan.state.in_(OPEN_PLAN_STATES))
+        open_plans = select(ActionPlan.id).where(ActionPlan.state.in_(UNSTARTED_PLAN_STATES))
         moved = transition_where(
             session,
             Action,

@@ -9,10 +9,9 @@ from watcher_celery import dispatch
 from watcher_celery.api.smorest import Blueprint, get_or_404
 from watcher_celery.db import Audit, session_scope
 from watcher_celery.errors import Invalid
-from watcher_celery.states import AuditState, AuditType
+from watcher_celery.states import TRIGGERABLE_AUDIT_STATES, AuditType
 
 blp = Blueprint("webhooks", __name__, url_prefix="/v1/webhooks", description="Webhooks")
-TRIGGERABLE = (AuditState.PENDING, AuditState.SUCCEEDED)
 
 
 @blp.route("/<ident>")
@@ -24,7 +23,7 @@ class Webhook(MethodView):
             audit = get_or_404(session, Audit, ident, "Audit")
             if audit.audit_type != AuditType.EVENT:
                 raise Invalid(f"Audit type {audit.audit_type} is disallowed.")
-            if audit.state not in TRIGGERABLE:
+            if audit.state not in TRIGGERABLE_AUDIT_STATES:
                 raise Invalid(f"Audit state {audit.state} is disallowed.")
             dispatch.run_audit(session, audit.uuid)
         return Response(status=202)
