@@ -34,12 +34,7 @@ RUNNING = (ActionState.ONGOING, ActionState.CANCELLING)
 
 
 def _older_than_lease(moment: datetime | None) -> bool:
-    if moment is None:
-        return True
-    now = utcnow()
-    if moment.tzinfo is None:
-        now = now.replace(tzinfo=None)
-    return now - moment > record.lease()
+    return moment is None or utcnow() - moment > record.lease()
 
 
 def run_after(uuid: str, rows: dict, children: dict | None = None) -> list[str]:
