@@ -166,7 +166,7 @@ def one_run(queue: str, cloud_path: str) -> dict[str, float]:
     gaps = handoffs(actions)
     starts = [a.started_at for a in actions if a.started_at]
     ends = [a.finished_at for a in actions if a.finished_at]
-    first = (min(starts).replace(tzinfo=UTC) - launched).total_seconds()
+    first = (min(starts) - launched).total_seconds()
     return {"plan": elapsed, "cloud": cloud, "n": len(actions), "action": per_action,
             "operation": per_operation, "handoff": statistics.mean(gaps), "handoffs": len(gaps),
             "first": first, "last": (max(ends) - min(starts)).total_seconds()}  # fmt: skip

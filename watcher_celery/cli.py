@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from watcher_celery import exposure
-from watcher_celery.config import get_settings
+from watcher_celery.config import SettingsError, get_settings
 from watcher_celery.queues import ALL, ROLES, queue_name, roles_of
 
 
@@ -37,9 +36,9 @@ def _api(_args) -> int:
         "--bind",
         f"{settings.api_host}:{settings.api_port}",
         "--workers",
-        os.environ.get("WATCHER_API_WORKERS", "2"),
+        str(settings.api_workers),
         "--threads",
-        os.environ.get("WATCHER_API_THREADS", "4"),
+        str(settings.api_threads),
         "--access-logfile",
         "-",
         "--config",
@@ -59,12 +58,12 @@ def _worker(args) -> int:
     argv = [
         "worker",
         "--loglevel",
-        os.environ.get("WATCHER_LOG_LEVEL", "INFO"),
+        settings.log_level,
         "--queues",
         ",".join(queue_name(settings.task_queue, role) for role in roles),
         "--events",
         "--concurrency",
-        os.environ.get("WATCHER_WORKER_CONCURRENCY", "2"),
+        str(settings.worker_concurrency),
         "--hostname",
         f"{node}@{settings.host}",
     ]
@@ -81,7 +80,7 @@ def _beat(_args) -> int:
         [
             "beat",
             "--loglevel",
-            os.environ.get("WATCHER_LOG_LEVEL", "INFO"),
+            settings.log_level,
             "--schedule",
             str(settings.state_dir / "celerybeat-schedule"),
         ]
@@ -90,13 +89,14 @@ def _beat(_args) -> int:
 
 
 def _flower(_args) -> int:
-    credentials, refusal = exposure.flower_basic_auth(os.environ)
+    settings = get_settings()
+    credentials, refusal = exposure.flower_basic_auth(settings)
     if refusal:
         print(f"watcher-celery flower: {refusal}", file=sys.stderr, flush=True)
         return 2
     from watcher_celery.celery_app import app
 
-    port = os.environ.get("WATCHER_FLOWER_PORT", "5555")
+    port = settings.flower_port
     app.start(["flower", f"--port={port}", "--address=127.0.0.1", f"--basic-auth={credentials}"])
     return 0
 
@@ -131,6 +131,11 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        settings = get_settings()  # every setting checked before anything starts
+    except SettingsError as exc:
+        print(f"watcher-celery: {exc}", file=sys.stderr, flush=True)
+        return 2
     parser = argparse.ArgumentParser(prog="watcher-celery", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (_func, help_text) in COMMANDS.items():
@@ -138,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         if name == "worker":
             command.add_argument(
                 "--role",
-                default=os.environ.get("WATCHER_WORKER_ROLE", ALL),
+                default=settings.worker_role,
                 type=_role,
                 help=f"{ALL} (default, WATCHER_WORKER_ROLE) or any of {', '.join(ROLES)}",
             )

@@ -10,11 +10,8 @@ workers down).
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping
 
 from watcher_celery.config import Settings
-
-TRUE = ("1", "true", "yes", "on")
 
 
 def is_loopback(host: str) -> bool:
@@ -44,17 +41,15 @@ def api_refusal(settings: Settings) -> str | None:
     )
 
 
-def flower_basic_auth(environ: Mapping[str, str]) -> tuple[str | None, str | None]:
+def flower_basic_auth(settings: Settings) -> tuple[str | None, str | None]:
     """``(credentials, None)`` for Flower's ``--basic-auth``, or ``(None, why not)``."""
-    if environ.get("FLOWER_UNAUTHENTICATED_API", "").strip().lower() in TRUE:
+    if settings.flower_unauthenticated_api:
         return None, (
             "Refusing to start Flower with FLOWER_UNAUTHENTICATED_API: its HTTP API can run "
             "any task (an action plan on the cloud) and shut workers down. Unset it and give "
             "credentials in WATCHER_FLOWER_BASIC_AUTH='user:password'."
         )
-    credentials = (
-        environ.get("WATCHER_FLOWER_BASIC_AUTH") or environ.get("FLOWER_BASIC_AUTH") or ""
-    ).strip()
+    credentials = settings.flower_basic_auth.strip()
     pairs = [p for p in credentials.split(",") if p]
     if not pairs or any(":" not in p or p.startswith(":") or p.endswith(":") for p in pairs):
         return None, (

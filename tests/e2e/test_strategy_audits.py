@@ -8,7 +8,6 @@ migration's source, every destination exists and is enabled, indicators match th
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -36,7 +35,7 @@ def cloud(service_env):
 
     def get() -> SimulatedCloud:
         if not opened:  # the worker's cloud, opened (or created first) with the same settings
-            opened.append(open_simulated(replace(get_settings(), sim_path=str(path))))
+            opened.append(open_simulated(get_settings().model_copy(update={"sim_path": str(path)})))
         return opened[0]
 
     yield get

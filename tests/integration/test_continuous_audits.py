@@ -15,7 +15,6 @@ from sqlalchemy import select
 from harness.processes import Service, wait_for
 from tests.support.client import ApiClient
 from watcher_celery.db import ActionPlan, Audit, session_scope
-from watcher_celery.decision_engine.continuous import aware
 from watcher_celery.states import Actor, AuditState, transition
 
 pytestmark = pytest.mark.integration
@@ -81,7 +80,7 @@ def test_beat_runs_a_continuous_audit_until_suspended_and_again_after_resume(api
     assert set(states[:-1]) == {"CANCELLED"}
     audit = _audit(uuid)
     assert audit.state == "ONGOING"
-    assert aware(audit.next_run_time) is not None
+    assert audit.next_run_time is not None
 
     # When the operator suspends it, Then no further run happens
     _set_state(uuid, AuditState.SUSPENDED)

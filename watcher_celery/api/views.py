@@ -1,25 +1,16 @@
-"""Shared pieces of every resource's response schema: UTC timestamps, links, and dumping
-with the list/detail split and the fields each microversion adds."""
+"""Shared pieces of every resource's response schema: timestamps (the database hands back
+aware UTC ones, dumped with ``+00:00``), links, and dumping with the list/detail split and the
+fields each microversion adds."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import Schema, fields
 
 from watcher_celery.api import microversion
 from watcher_celery.api.smorest import links
-
-
-class UTCDateTime(fields.DateTime):
-    """ISO-8601 with ``+00:00``; SQLite hands back naive datetimes, which are UTC here."""
-
-    def _serialize(self, value: datetime | None, attr, obj, **kwargs):
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class AlwaysList(fields.List):
@@ -57,9 +48,9 @@ LINK = {
 
 
 class TimestampsSchema(Schema):
-    created_at = UTCDateTime()
-    updated_at = UTCDateTime(allow_none=True)
-    deleted_at = UTCDateTime(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime(allow_none=True)
+    deleted_at = fields.DateTime(allow_none=True)
 
 
 class ResourceSchema(TimestampsSchema):

@@ -76,11 +76,7 @@ def finished(session: Session, action_uuid: str, outcome: str) -> None:
 
 
 def is_stale(record: ActionExecution, now: datetime | None = None) -> bool:
-    now = now or utcnow()
-    beat = record.heartbeat_at
-    if beat.tzinfo is None:  # SQLite returns naive datetimes
-        now = now.replace(tzinfo=None)
-    return now - beat > lease()
+    return (now or utcnow()) - record.heartbeat_at > lease()
 
 
 def take_over(session: Session, record: ActionExecution) -> bool:

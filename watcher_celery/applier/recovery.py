@@ -41,12 +41,7 @@ LOG = logging.getLogger(__name__)
 
 
 def _older_than_lease(moment: datetime | None) -> bool:
-    if moment is None:
-        return True
-    now = utcnow()
-    if moment.tzinfo is None:
-        now = now.replace(tzinfo=None)
-    return now - moment > record.lease()
+    return moment is None or utcnow() - moment > record.lease()
 
 
 def abandoned(plan_id: int, session) -> tuple[list[tuple[str, str]], list[str]]:

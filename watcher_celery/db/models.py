@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
-    DateTime,
     Float,
     ForeignKey,
     Integer,
@@ -22,6 +21,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from watcher_celery.db.types import UTCDateTime
 
 
 def utcnow() -> datetime:
@@ -33,13 +34,13 @@ def new_uuid() -> str:
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: UTCDateTime}
 
 
 class TimestampMixin:
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), onupdate=utcnow)
-    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), onupdate=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     deleted: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     def soft_delete(self) -> None:
@@ -105,12 +106,12 @@ class Audit(TimestampMixin, Base):
     strategy_id: Mapped[int | None] = mapped_column(ForeignKey("strategies.id"))
     scope: Mapped[list[Any]] = mapped_column(default=list)
     auto_trigger: Mapped[bool] = mapped_column(Boolean, default=False)
-    next_run_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    next_run_time: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Set while a scheduled run of a CONTINUOUS audit is in progress (see continuous.py).
-    run_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    run_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     hostname: Mapped[str | None] = mapped_column(String(255))
-    start_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    end_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    start_time: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    end_time: Mapped[datetime | None] = mapped_column(UTCDateTime())
     force: Mapped[bool] = mapped_column(Boolean, default=False)
     status_message: Mapped[str | None] = mapped_column(Text)
 
@@ -196,7 +197,7 @@ class Service(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
     host: Mapped[str] = mapped_column(String(255))
-    last_seen_up: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_seen_up: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ActionDescription(TimestampMixin, Base):
@@ -220,9 +221,9 @@ class ActionExecution(Base):
     action_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
     worker: Mapped[str] = mapped_column(String(255))
     commands_sent: Mapped[int] = mapped_column(Integer, default=0)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    heartbeat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outcome: Mapped[str | None] = mapped_column(String(20))
     # What the action saw of its resource just before the command, for revert.
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
@@ -240,9 +241,7 @@ class Event(Base):
     publisher_id: Mapped[str] = mapped_column(String(255))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Indexed for the retention sweep (events.prune), which deletes the oldest rows.
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, index=True
-    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
 class OutboxMessage(Base):
@@ -255,8 +254,8 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     task: Mapped[str] = mapped_column(String(255))
     target_uuid: Mapped[str] = mapped_column(String(36), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Indexed: the relay reads the unsent rows, the sweeper prunes the old sent ones.
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

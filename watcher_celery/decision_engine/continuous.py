@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from croniter import croniter
 from sqlalchemy import select, update
@@ -40,13 +40,6 @@ LOG = logging.getLogger(__name__)
 # A run whose worker vanished without re-delivery releases its claim after this long.
 RUN_LEASE = timedelta(hours=1)
 END_REACHED = "Continuous audit ended: its end_time has passed."
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes; every stored time is UTC."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment
 
 
 def next_run_time(interval: str, now: datetime, previous: datetime | None) -> datetime:
@@ -100,14 +93,14 @@ def claim_due_audits(send: Callable[[str], None], now: datetime | None = None) -
         ).all()
     claimed = []
     for row in rows:
-        if row.end_time is not None and aware(row.end_time) <= now:
+        if row.end_time is not None and row.end_time <= now:
             _finish(row.id, AuditState.SUCCEEDED, END_REACHED)
             continue
-        due = aware(row.next_run_time)
-        running = aware(row.run_started_at)
+        due = row.next_run_time
+        running = row.run_started_at
         if (
             not row.interval
-            or (row.start_time is not None and aware(row.start_time) > now)
+            or (row.start_time is not None and row.start_time > now)
             or (due is not None and due > now)
             or (running is not None and running > now - RUN_LEASE)
         ):

@@ -30,7 +30,6 @@ from watcher_celery.config import get_settings
 from watcher_celery.db import Action, ActionPlan, Audit, session_scope
 from watcher_celery.db.models import utcnow
 from watcher_celery.decision_engine import run_lock
-from watcher_celery.decision_engine.continuous import aware
 from watcher_celery.outbox import store
 from watcher_celery.states import (
     ActionPlanState,
@@ -66,7 +65,7 @@ def _orphaned(audit_id: int, since: datetime | None, now: datetime) -> bool:
     if running is not None:
         return not running
     lease = timedelta(seconds=get_settings().audit_lease_seconds)
-    return since is None or aware(since) < now - lease
+    return since is None or since < now - lease
 
 
 def _audits(session, now: datetime, before: datetime) -> tuple[list[str], list[str]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
 import pytest
@@ -22,7 +21,7 @@ def _fresh():
 
 def _settings(tmp_path, **changes) -> Settings:
     base = Settings(sim_path=str(tmp_path / "cloud.sqlite"), sim_hosts=5, sim_instances=9)
-    return dataclasses.replace(base, **changes)
+    return base.model_copy(update=changes)
 
 
 def test_simulated_cloud_is_generated_from_the_settings_and_reused(tmp_path):

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from watcher_celery.db import Action, ActionPlan, Audit, Goal, session_scope
 from watcher_celery.decision_engine.audit_flow import run_audit
 from watcher_celery.decision_engine.continuous import (
-    aware,
     claim_due_audits,
     end_run,
     next_run_time,
@@ -72,7 +71,7 @@ def test_a_new_audit_is_claimed_once_and_then_not_until_due(clean):
     assert _claim(NOW) == [audit]
     assert _claim(NOW) == []
     row = _row(audit)
-    assert aware(row.next_run_time) == NOW + timedelta(seconds=60)
+    assert row.next_run_time == NOW + timedelta(seconds=60)
     # And while the run is in progress it is not claimed again, even when due
     assert _claim(NOW + timedelta(seconds=61)) == []
     # When the run ends, Then the next due time claims it again

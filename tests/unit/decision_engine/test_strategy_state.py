@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from harness.processes import free_port
@@ -33,8 +31,10 @@ def _strategy(*metrics: str) -> StrategyDefinition:
 def settings(tmp_path_factory) -> Settings:
     path = tmp_path_factory.mktemp("cloud") / "cloud.sqlite"
     base = Settings.from_env()
-    return dataclasses.replace(
-        base, cloud="simulated", sim_path=str(path), sim_hosts=4, sim_instances=12, datasources=""
+    return base.model_copy(
+        update=dict(
+            cloud="simulated", sim_path=str(path), sim_hosts=4, sim_instances=12, datasources=""
+        )
     )
 
 
@@ -56,7 +56,7 @@ def test_simulated_datasource_serves_every_metric(settings):
 
 def test_prometheus_without_the_metric_is_no_datasource(settings):
     # Prometheus does not map outlet temperature (reference §9.2), and has no URL here.
-    s = dataclasses.replace(settings, datasources="prometheus", prometheus_url="")
+    s = settings.model_copy(update=dict(datasources="prometheus", prometheus_url=""))
     entries = _by_type(strategy_state(_strategy("host_outlet_temp"), s))
     assert entries["Datasource"]["state"] == NO_DATASOURCE
     assert "prometheus: not configured" in entries["Datasource"]["comment"]
@@ -65,8 +65,8 @@ def test_prometheus_without_the_metric_is_no_datasource(settings):
 
 def test_prometheus_that_does_not_answer_is_not_available(settings):
     dead = f"http://127.0.0.1:{free_port()}"
-    s = dataclasses.replace(
-        settings, datasources="prometheus", prometheus_url=dead, prometheus_timeout=1.0
+    s = settings.model_copy(
+        update=dict(datasources="prometheus", prometheus_url=dead, prometheus_timeout=1.0)
     )
     entries = _by_type(strategy_state(_strategy("host_cpu_usage", "instance_ram_allocated"), s))
     assert entries["Datasource"]["state"] == "prometheus: not available"
@@ -79,14 +79,14 @@ def test_prometheus_that_does_not_answer_is_not_available(settings):
 
 
 def test_an_unknown_datasource_name_is_reported_not_raised(settings):
-    s = dataclasses.replace(settings, datasources="gnocchi")
+    s = settings.model_copy(update=dict(datasources="gnocchi"))
     entries = _by_type(strategy_state(_strategy("host_cpu_usage"), s))
     assert entries["Datasource"]["state"] == NO_DATASOURCE
     assert "gnocchi" in entries["Datasource"]["comment"]
 
 
 def test_a_cloud_that_cannot_be_opened_has_no_model(settings, tmp_path):
-    s = dataclasses.replace(settings, cloud="nowhere")
+    s = settings.model_copy(update=dict(cloud="nowhere"))
     entries = _by_type(strategy_state(_strategy(), s))
     assert entries["CDM"]["state"] == [
         {f"{m}_model": "not available"} for m in ("compute", "storage", "baremetal")

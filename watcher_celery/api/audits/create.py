@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from watcher_celery.api import microversion, validation
 from watcher_celery.api.smorest import get_or_404
 from watcher_celery.db import Audit, AuditTemplate
+from watcher_celery.db.types import as_utc
 from watcher_celery.errors import Invalid
 from watcher_celery.states import AuditState, AuditType
 
@@ -43,7 +44,7 @@ def _times(data: dict[str, Any], audit_type: str) -> None:
         raise Invalid(f"Start or End time of audit must not be set for {audit_type}.")
     for key in given:
         value = data[key]
-        data[key] = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+        data[key] = as_utc(value)
     if len(given) == 2 and data["start_time"] >= data["end_time"]:
         raise Invalid("start_time must be before end_time")
 

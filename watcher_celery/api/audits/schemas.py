@@ -7,7 +7,6 @@ from watcher_celery.api.views import (
     AlwaysDict,
     AlwaysList,
     ResourceSchema,
-    UTCDateTime,
     optional_string,
     since,
 )
@@ -75,10 +74,10 @@ class AuditSchema(ResourceSchema):
     interval = fields.String(allow_none=True)
     scope = AlwaysList(fields.Raw(), metadata={"items": {}})
     auto_trigger = fields.Boolean()
-    next_run_time = UTCDateTime(allow_none=True)
+    next_run_time = fields.DateTime(allow_none=True)
     parameters = AlwaysDict()
     hostname = fields.String(allow_none=True)
-    start_time = UTCDateTime(allow_none=True, metadata=since(1))
-    end_time = UTCDateTime(allow_none=True, metadata=since(1))
+    start_time = fields.DateTime(allow_none=True, metadata=since(1))
+    end_time = fields.DateTime(allow_none=True, metadata=since(1))
     force = fields.Boolean(metadata=since(2))
     status_message = fields.String(allow_none=True, metadata=since(5))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -12,6 +12,7 @@ from watcher_celery.api.audits.create import NAME_LENGTH, check_interval
 from watcher_celery.api.patch import apply, expect_types
 from watcher_celery.api.transitions import move_or_400
 from watcher_celery.db import Audit
+from watcher_celery.db.types import as_utc
 from watcher_celery.errors import Invalid
 from watcher_celery.states import Actor, AuditState, AuditType, transition
 
@@ -22,7 +23,7 @@ TIMES = ("start_time", "end_time")
 def _iso(value: datetime | None) -> str | None:
     if value is None:
         return None
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    return value.isoformat()
 
 
 def document(audit: Audit) -> dict[str, Any]:
@@ -46,7 +47,7 @@ def _time(key: str, value: Any) -> datetime | None:
         parsed = datetime.fromisoformat(str(value))
     except ValueError:
         raise Invalid(f"{key} must be an ISO-8601 date and time, not {value!r}") from None
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return as_utc(parsed)
 
 
 def _interval(audit: Audit, interval: Any) -> str | None:

@@ -16,7 +16,7 @@ import functools
 import threading
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 import jsonschema
@@ -44,8 +44,6 @@ def poll_delay(waited: float, ceiling: float) -> float:
 def traces_since(migrations: list, started_at: datetime) -> list:
     """The migrations (newest first) the cloud may have recorded for a command sent at
     ``started_at``: older ones belong to earlier attempts. A trace without a time counts."""
-    if started_at.tzinfo is None:  # SQLite gives naive UTC
-        started_at = started_at.replace(tzinfo=UTC)
     since = started_at - CLOCK_SLACK
     return [m for m in migrations if m.created_at is None or m.created_at >= since]
 

@@ -25,8 +25,6 @@ class Sleep(BaseAction):
         return True
 
     def resume(self, started_at: datetime) -> bool:
-        if started_at.tzinfo is None:
-            started_at = started_at.replace(tzinfo=UTC)
         elapsed = (datetime.now(UTC) - started_at).total_seconds()
         self._stop.wait(max(0.0, int(self.parameters["duration"]) - elapsed))
         return True
