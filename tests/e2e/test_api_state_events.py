@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from harness.rows import make_plan
 from tests.support.client import ApiClient
 from tests.support.events import about, last_event_id, state_changes
-from tests.support.rows import make_plan
 
 pytestmark = pytest.mark.integration
 

@@ -31,14 +31,16 @@ LAYERS = [
         "watcher_celery.datasources",
         "watcher_celery.heartbeat",
         "watcher_celery.dispatch",
-        "watcher_celery.events",
         "watcher_celery.states",
         "watcher_celery.exposure",
         "watcher_celery.migrate",
     ],
+    ["watcher_celery.events"],
     ["watcher_celery.cloud", "watcher_celery.plugins", "watcher_celery.outbox"],
-    ["watcher_celery.db", "watcher_celery.model", "watcher_celery.broker"],
+    ["watcher_celery.event_payloads", "watcher_celery.model", "watcher_celery.broker"],
+    ["watcher_celery.db", "watcher_celery.settings_table"],
     ["watcher_celery.config", "watcher_celery.errors", "watcher_celery.queues"],
+    ["watcher_celery.settings_file"],
 ]
 
 

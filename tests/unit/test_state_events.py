@@ -13,8 +13,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from harness.rows import make_plan
 from tests.support.events import about, last_event_id, recorded, state_changes
-from tests.support.rows import make_plan
 from watcher_celery.applier.changes import move_action
 from watcher_celery.config import reset_settings
 from watcher_celery.db import Action, ActionPlan, Audit, Goal, session_scope
