@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import pytest
 import requests
@@ -112,6 +113,15 @@ def _failures(deploy, plans: list[str]) -> list:
     )
 
 
+def _waits(deploy) -> list:
+    """The deployment's database sessions in a transaction or waiting for a lock."""
+    return deploy.rows(
+        "SELECT pid, state, wait_event_type, wait_event, now() - xact_start, left(query, 200) "
+        "FROM pg_stat_activity WHERE datname = current_database() AND pid != pg_backend_pid() "
+        "AND (xact_start IS NOT NULL OR wait_event_type = 'Lock')"
+    )
+
+
 def test_service_on_several_hosts_survives_a_cut_link(site, deployment):
     # Given one simulated cloud file, shared by every host
     cloud = SimulatedCloud.create(deployment.env["WATCHER_SIM_PATH"], **CLOUD)
@@ -158,7 +168,7 @@ def test_service_on_several_hosts_survives_a_cut_link(site, deployment):
         codes = [answer.status_code for answer in answers]
     assert codes == [200] * PLANS
     # And the link of an applier host is cut while it runs a migration
-    running = lambda: _running_migration_on(deployment, CUT_CANDIDATES)  # noqa: E731
+    running = partial(_running_migration_on, deployment, CUT_CANDIDATES)
     cut_host = wait_for(running, 90, "a migration on an applier host", interval=0.05)
     site.lab.cut(site.hosts[cut_host])
     cut_at = time.monotonic()
@@ -167,7 +177,10 @@ def test_service_on_several_hosts_survives_a_cut_link(site, deployment):
     assert held, f"{cut_host} finished its migration before the cut landed"
 
     # Then every plan ends, SUCCEEDED
-    states = deployment.wait_all_terminal("action_plans", plans, TERMINAL, timeout=240)
+    try:
+        states = deployment.wait_all_terminal("action_plans", plans, TERMINAL, timeout=240)
+    except AssertionError as stuck:
+        raise AssertionError(f"{stuck}\nwaiting in PostgreSQL: {_waits(deployment)}") from None
     settled_after = time.monotonic() - cut_at
     # And the actions the cut host held were finished by another host
     finishers = dict(
