@@ -19,6 +19,8 @@ PEER_TIMEOUT = 4
 
 
 class Site:
+    """The hosts of one deployment, their forwarders and the services started on them."""
+
     def __init__(self, deploy: Deployment, lab: Lab, broker_port: int) -> None:
         self.deploy = deploy
         self.lab = lab

@@ -103,6 +103,17 @@ def _held_by(deploy, host: str) -> list[str]:
     ]
 
 
+def _workers(deploy, actions: list[str]) -> dict[str, str]:
+    """Action → the host its execution record names (the last to run or take it over)."""
+    return dict(
+        deploy.rows(
+            "SELECT action_uuid, split_part(worker, ':', 1) FROM action_executions "
+            "WHERE action_uuid = ANY(:u)",
+            u=actions,
+        )
+    )
+
+
 def _failures(deploy, plans: list[str]) -> list:
     """What went wrong in plans that did not succeed: their actions' states and messages."""
     return deploy.rows(
@@ -111,6 +122,24 @@ def _failures(deploy, plans: list[str]) -> list:
         "WHERE p.uuid = ANY(:p) AND p.state != 'SUCCEEDED' ORDER BY p.id, a.id",
         p=plans,
     )
+
+
+def _start_hosts(site: Site) -> tuple[str, dict[str, str]]:
+    """API, beat and the workers, each on a host of its own; the API's URL and headers."""
+    for name in ("api", "beat", *WORKERS):
+        site.add_host(name)
+    base, admin = site.api("api")
+    beat = site.start("beat", "beat")
+    workers = [site.start(name, "worker", WATCHER_WORKER_ROLE=r) for name, r in WORKERS.items()]
+    beat.wait_for_log("beat: Starting", timeout=90)
+    for worker in workers:
+        worker.wait_for_log("ready.", timeout=90)
+    return base, {**FORCE_VERSION, **admin}
+
+
+def _count(deploy, sql: str, **params) -> dict[str, int]:
+    """How many rows of a one-column query name each host."""
+    return dict(Counter(row[0] for row in deploy.rows(sql, **params)))
 
 
 def _waits(deploy) -> list:
@@ -127,17 +156,7 @@ def test_service_on_several_hosts_survives_a_cut_link(site, deployment):
     cloud = SimulatedCloud.create(deployment.env["WATCHER_SIM_PATH"], **CLOUD)
     pairs = _maintenance_pairs(cloud)
     # And the API, beat and four workers, each on a host of its own
-    for name in ("api", "beat", *WORKERS):
-        site.add_host(name)
-    base, admin = site.api("api")
-    headers = {**FORCE_VERSION, **admin}
-    beat = site.start("beat", "beat")
-    workers = [
-        site.start(name, "worker", WATCHER_WORKER_ROLE=role) for name, role in WORKERS.items()
-    ]
-    beat.wait_for_log("beat: Starting", timeout=90)
-    for worker in workers:
-        worker.wait_for_log("ready.", timeout=90)
+    base, headers = _start_hosts(site)
 
     # When 50 audits are POSTed at once: 40 of the dummy goal, 10 host maintenances
     maintenance = [
@@ -149,10 +168,7 @@ def test_service_on_several_hosts_survives_a_cut_link(site, deployment):
     with ThreadPoolExecutor(10) as pool:
         audits = list(pool.map(lambda body: _audit(base, headers, body), bodies))
     deployment.wait_all_terminal("audits", audits, {"SUCCEEDED"}, timeout=180)
-    audit_hosts = Counter(
-        row[0]
-        for row in deployment.rows("SELECT hostname FROM audits WHERE uuid = ANY(:u)", u=audits)
-    )
+    audit_hosts = _count(deployment, "SELECT hostname FROM audits WHERE uuid = ANY(:u)", u=audits)
     plans = [
         row[0]
         for row in deployment.rows(
@@ -176,20 +192,17 @@ def test_service_on_several_hosts_survives_a_cut_link(site, deployment):
     held = _held_by(deployment, cut_host)
     assert held, f"{cut_host} finished its migration before the cut landed"
 
-    # Then every plan ends, SUCCEEDED
+    # Then another host takes the held actions over once their lease has run out
+    wait_for(lambda: cut_host not in _workers(deployment, held).values(), 120, "the takeover")
+    taken_after = time.monotonic() - cut_at
+    # And every plan ends, SUCCEEDED
     try:
         states = deployment.wait_all_terminal("action_plans", plans, TERMINAL, timeout=240)
     except AssertionError as stuck:
         raise AssertionError(f"{stuck}\nwaiting in PostgreSQL: {_waits(deployment)}") from None
     settled_after = time.monotonic() - cut_at
-    # And the actions the cut host held were finished by another host
-    finishers = dict(
-        deployment.rows(
-            "SELECT e.action_uuid, split_part(e.worker, ':', 1) FROM action_executions e "
-            "WHERE e.action_uuid = ANY(:u)",
-            u=held,
-        )
-    )
+    # And the actions the cut host held were finished by the hosts that took them over
+    finishers = _workers(deployment, held)
     held_states = [
         row[0] for row in deployment.rows("SELECT state FROM actions WHERE uuid = ANY(:u)", u=held)
     ]
@@ -206,32 +219,28 @@ def test_service_on_several_hosts_survives_a_cut_link(site, deployment):
     }
     cloud.wait_idle()
     in_cloud = Counter({uuid: len(cloud.migrations(uuid)) for uuid in moves})
-    plan_hosts = Counter(
-        row[0]
-        for row in deployment.rows(
-            "SELECT hostname FROM action_plans WHERE uuid = ANY(:p)", p=plans
-        )
+    plan_hosts = _count(
+        deployment, "SELECT hostname FROM action_plans WHERE uuid = ANY(:p)", p=plans
     )
-    action_hosts = Counter(
-        row[0]
-        for row in deployment.rows(
-            "SELECT split_part(e.worker, ':', 1) FROM action_executions e JOIN actions a "
-            "ON a.uuid = e.action_uuid JOIN action_plans p ON p.id = a.action_plan_id "
-            "WHERE p.uuid = ANY(:p)",
-            p=plans,
-        )
+    action_hosts = _count(
+        deployment,
+        "SELECT split_part(e.worker, ':', 1) FROM action_executions e JOIN actions a "
+        "ON a.uuid = e.action_uuid JOIN action_plans p ON p.id = a.action_plan_id "
+        "WHERE p.uuid = ANY(:p)",
+        p=plans,
     )
     row = tally(deployment, "several hosts, an applier's link cut mid-plan", 1, audits, plans)
     row.update(
         {
-            "audits by host": dict(audit_hosts),
-            "plans by host": dict(plan_hosts),
-            "actions finished by host": dict(action_hosts),
+            "audits by host": audit_hosts,
+            "plans by host": plan_hosts,
+            "actions finished by host": action_hosts,
             "cut host": cut_host,
             "actions it held": len(held),
             "taken over": sum(1 for uuid in held if finishers.get(uuid) != cut_host),
             "migrations": len(moves),
             "migrations in the cloud": sum(in_cloud.values()),
+            "taken over after the cut (s)": round(taken_after, 1),
             "all ended after the cut (s)": round(settled_after, 1),
         }
     )
