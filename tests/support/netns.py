@@ -50,13 +50,6 @@ class Lab:
         self.subnet = ipaddress.ip_network(subnet)
         self.hosts: list[Host] = []
 
-    def require_root(self) -> None:
-        if os.geteuid() != 0:
-            raise PermissionError(
-                "the several-hosts test makes network namespaces (ip netns add, veth) and must "
-                "run as root, as CI does"
-            )
-
     def remove_leftovers(self) -> None:
         """Namespaces and links of this prefix left by an earlier run that crashed: their
         processes (found by the namespace, so only that run's) are killed first."""
