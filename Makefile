@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-openstack faults lint venv clean prometheus openstack-venv
+.PHONY: run test test-openstack faults lint venv clean prometheus openstack-venv netns-tools
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,8 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(BIN)/watcher-celery dev
 
-FAULT_SUITE := tests/integration/reliability/test_fault_suite.py tests/integration/reliability/test_load.py
+FAULT_SUITE := tests/integration/reliability/test_fault_suite.py tests/integration/reliability/test_load.py \
+	tests/integration/reliability/test_several_hosts.py
 
 ## Prometheus (Debian), lint, then the whole suite but the fault-injection one and the
 ## real-OpenStack tier (PostgreSQL and Redis on 127.0.0.1, see .ci/run).
@@ -28,7 +29,7 @@ test: $(STAMP) prometheus lint
 
 ## Fault injection, each fault WATCHER_FAULT_TRIALS times (default 3), then load figures; the
 ## counts are printed at the end (docs/reliability.md). Needs RabbitMQ too.
-faults: $(STAMP)
+faults: $(STAMP) netns-tools
 	$(BIN)/python -m pytest -p no:cacheprovider $(FAULT_SUITE)
 
 ## The real-OpenStack tier: Keystone, Placement and Nova from PyPI (.venv-openstack), started by
@@ -39,6 +40,11 @@ test-openstack: $(STAMP) $(OS_STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## ip (iproute2) and unshare (util-linux) for the several-hosts fault test (network namespaces).
+netns-tools:
+	@command -v ip >/dev/null 2>&1 && command -v unshare >/dev/null 2>&1 || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 util-linux; }
 
 ## Debian's Prometheus, for the datasource tests (idempotent; needs root, as CI has).
 prometheus:

@@ -34,14 +34,17 @@ def wait_for(predicate: Callable[[], object], timeout: float, what: str, interva
 
 
 class Service:
-    """One ``watcher-celery <role>`` process with its output in a log file."""
+    """One ``watcher-celery <role>`` process with its output in a log file; ``launch`` wraps
+    its command line (run it on another host: ``netns.Host.command``)."""
 
-    def __init__(self, role: str, env: dict[str, str], log_dir: Path) -> None:
+    def __init__(self, role: str, env: dict[str, str], log_dir: Path,
+                 launch: Callable[[list[str]], list[str]] | None = None) -> None:  # fmt: skip
         self.role = role
         self.log_path = log_dir / f"{role}-{time.monotonic_ns()}.log"
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+        argv = [sys.executable, "-m", "watcher_celery.cli", role]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "watcher_celery.cli", role],
+            launch(argv) if launch else argv,
             env=env,
             cwd=ROOT,
             stdout=self._log,

@@ -1,7 +1,8 @@
 """A TCP proxy the test controls, to cut a service's database connections mid-transaction.
 
-Services connect to the proxy's loopback port; :meth:`TcpProxy.cut` closes every open
-connection at once (as a network failure would) while new connections keep working.
+Services connect to the proxy's port (loopback, or the root end of a test's veth link);
+:meth:`TcpProxy.cut` closes every open connection at once (as a network failure would) while
+new connections keep working.
 """
 
 from __future__ import annotations
@@ -13,10 +14,17 @@ from harness.processes import free_port
 
 
 class TcpProxy:
-    def __init__(self, upstream_port: int, upstream_host: str = "127.0.0.1") -> None:
+    def __init__(self, upstream_port: int, upstream_host: str = "127.0.0.1",
+                 listen_host: str = "127.0.0.1", port: int | None = None,
+                 peer_timeout: int | None = None) -> None:  # fmt: skip
+        """Listen on ``listen_host:port`` (a free loopback port by default). With
+        ``peer_timeout``, a client that stops answering (its link cut) is declared gone after
+        about that many seconds, by TCP keepalive and user timeout, and its upstream connection
+        closed: what a server configured with those timeouts does with a vanished client."""
         self.upstream = (upstream_host, upstream_port)
-        self.port = free_port()
-        self._listener = socket.create_server(("127.0.0.1", self.port))
+        self.peer_timeout = peer_timeout
+        self.port = port or free_port()
+        self._listener = socket.create_server((listen_host, self.port))
         self._open: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._stopped = False
@@ -29,6 +37,8 @@ class TcpProxy:
                 client, _ = self._listener.accept()
             except OSError:
                 return
+            if self.peer_timeout:
+                _detect_silent_peer(client, self.peer_timeout)
             try:
                 server = socket.create_connection(self.upstream)
             except OSError:
@@ -71,3 +81,12 @@ class TcpProxy:
         self._stopped = True
         self._listener.close()
         self.cut()
+
+
+def _detect_silent_peer(sock: socket.socket, seconds: int) -> None:
+    """Keepalive probes when idle, a user timeout when data waits unacknowledged."""
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, max(1, seconds // 2))
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, max(1, seconds - seconds // 2))
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, seconds * 1000)
