@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import uuid
 
+from harness.processes import Service, wait_until_answers
 from tests.support.deployment import Deployment
 from tests.support.netns import Host, Lab
-from tests.support.processes import Service, wait_until_answers
 from tests.support.tcp_proxy import TcpProxy
 
 PG_PORT, BROKER_PORT, API_PORT = 5432, 6379, 9322

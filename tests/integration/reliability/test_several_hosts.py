@@ -21,10 +21,10 @@ from functools import partial
 import pytest
 import requests
 
+from harness.processes import wait_for
 from tests.integration.reliability.checks import AUDIT, FORCE_VERSION, TERMINAL, tally
 from tests.integration.reliability.hosts import Site
 from tests.support.netns import Lab
-from tests.support.processes import wait_for
 from watcher_celery.cloud.simulated import SimulatedCloud
 
 pytestmark = pytest.mark.timeout(600)
