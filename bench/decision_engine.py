@@ -195,6 +195,7 @@ def run_case(work: Path, strategy: str, hosts: int, metrics: str) -> dict:
     database = work / f"db-{strategy}-{hosts}.sqlite"
     os.environ["WATCHER_DATABASE_URL"] = f"sqlite:///{database}"
     from watcher_celery.cloud.simulated import SimulatedCloud
+    from watcher_celery.decision_engine.gc_pause import gc_paused
     from watcher_celery.decision_engine.parameters import validate
     from watcher_celery.decision_engine.sync import sync_plugins
     from watcher_celery.migrate import upgrade
@@ -214,19 +215,20 @@ def run_case(work: Path, strategy: str, hosts: int, metrics: str) -> dict:
     instant = _metrics(cloud)  # for the bounds only
     spent = _time_queries(datasource)
 
-    started, cpu_started = time.perf_counter(), time.process_time()
-    model = _build_model(cloud)
-    datasource.bind(model)  # as build_context does: each metric read for all resources
-    built, cpu_built = time.perf_counter(), time.process_time()
-    bound = _bound(model, strategy, instant)
-    reachable = _bound(model, strategy, instant, pinned_aware=True)
-    params = validate(definition.parameters_schema, {})
-    context = StrategyContext(parameters=params, model=model.copy(), metrics=datasource)
-    bound_done, cpu_bound = time.perf_counter(), time.process_time()
-    solution = definition.execute(context)
-    solved = time.perf_counter()
-    actions = _persist(definition, solution, database)
-    stored, cpu_stored = time.perf_counter(), time.process_time()
+    with gc_paused():  # as run_audit does
+        started, cpu_started = time.perf_counter(), time.process_time()
+        model = _build_model(cloud)
+        datasource.bind(model)  # as build_context does: each metric read for all resources
+        built, cpu_built = time.perf_counter(), time.process_time()
+        bound = _bound(model, strategy, instant)
+        reachable = _bound(model, strategy, instant, pinned_aware=True)
+        params = validate(definition.parameters_schema, {})
+        context = StrategyContext(parameters=params, model=model.copy(), metrics=datasource)
+        bound_done, cpu_bound = time.perf_counter(), time.process_time()
+        solution = definition.execute(context)
+        solved = time.perf_counter()
+        actions = _persist(definition, solution, database)
+        stored, cpu_stored = time.perf_counter(), time.process_time()
     return {
         "strategy": strategy,
         "hosts": hosts,

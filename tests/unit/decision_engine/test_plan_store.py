@@ -34,7 +34,7 @@ PLANNED = [
     PlannedAction("change_nova_service_state", {"state": "disabled", "resource_name": "h-1"}),
     PlannedAction(
         "migrate",
-        {"migration_type": "live", "source_node": "h-1", "resource_name": "vm é \"1\"\\"},
+        {"migration_type": "live", "source_node": "h-1", "resource_name": 'vm é "1"\\'},
         (0,),
     ),
     PlannedAction("migrate", {"nested": {"a": [1, 2.5, None, True]}, "n": None}, (0,)),
@@ -57,9 +57,7 @@ def test_a_stored_plan_reads_back_action_by_action_with_parents_as_uuids(databas
         ).all()
         assert [r.action_type for r in rows] == [p.action_type for p in PLANNED]
         assert [r.input_parameters for r in rows] == [p.input_parameters for p in PLANNED]
-        assert [r.parents for r in rows] == [
-            [rows[i].uuid for i in p.parents] for p in PLANNED
-        ]
+        assert [r.parents for r in rows] == [[rows[i].uuid for i in p.parents] for p in PLANNED]
         assert {r.state for r in rows} == {"PENDING"}
         assert {r.deleted for r in rows} == {0}
         assert len({r.uuid for r in rows}) == len(PLANNED)
