@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 Vector = tuple[float, ...]
 WINDOW = 8
@@ -85,15 +85,22 @@ class Packer:
         resource, windows further up (at doubling distances, then the loosest nodes) are
         tried, so a crowded band of nearly full nodes does not hide the roomy ones.
         """
-        ordered = self._sorted
         free = self.free
-        start = bisect.bisect_left(ordered, (demand[self.key], ""))
-        end = len(ordered)
-        # The key resource fits from ``start`` on; the others are tested pair by pair.
+        start = bisect.bisect_left(self._sorted, (demand[self.key], ""))
+        # The key resource fits from ``start`` on; the others are tested one by one.
         checks = [(k, demand[k]) for k in range(len(demand)) if k != self.key]
-        low, high, step = start, start + self.probe, self.probe
-        while True:
-            for _, hostname in ordered[low:high]:
+        if len(checks) == 2:  # three resources (vCPU, RAM, disk): the test unrolled
+            (ka, wa), (kb, wb) = checks
+            for window in self._windows(start):
+                for _, hostname in window:
+                    vector = free[hostname]
+                    if wa > vector[ka] or wb > vector[kb]:
+                        continue
+                    if hostname != exclude and (accept is None or accept(hostname)):
+                        return hostname
+            return None
+        for window in self._windows(start):
+            for _, hostname in window:
                 vector = free[hostname]
                 for k, wanted in checks:
                     if wanted > vector[k]:
@@ -101,8 +108,17 @@ class Packer:
                 else:
                     if hostname != exclude and (accept is None or accept(hostname)):
                         return hostname
+        return None
+
+    def _windows(self, start: int) -> Iterator[list[tuple[float, str]]]:
+        """The candidates from ``start`` in the order :meth:`find` tries them."""
+        ordered = self._sorted
+        end = len(ordered)
+        low, high, step = start, start + self.probe, self.probe
+        while True:
+            yield ordered[low:high]
             if high >= end:
-                return None
+                return
             low = start + step
             if low >= end - WINDOW:
                 low, high = max(high, end - WINDOW), end
