@@ -38,6 +38,8 @@ STRATEGIES = ("basic", "vm_workload_consolidation", "workload_stabilization")
 SIZES = (100, 1000, 10000)
 PER_HOST = 20
 TARGET_SECONDS, TARGET_GIB = 30.0, 2.0
+# Metrics no longer the bottleneck: the 10,000-host audit on the simulated cloud (issue 14).
+SIMULATED_TARGET_SECONDS = 10.0
 # Upstream Watcher 17 on this machine, 1,000 hosts / 10,000 instances (DESIGN.md §4).
 UPSTREAM_1000 = {"basic": 616.0, "vm_workload_consolidation": 71.0}
 
@@ -328,7 +330,9 @@ def _ratios(results: list[dict]) -> None:
                 f" CPU {big['cpu_s']:.1f} s, metrics {big['metrics_s']:.1f} s / CPU "
                 f"{big['metrics_cpu_s']:.1f} s), {big['peak_mib'] / 1024:.2f} GiB "
                 f"(target {TARGET_GIB}) -> "
-                f"{'met' if ok else 'NOT met'}"
+                f"{'met' if ok else 'NOT met'}; under {SIMULATED_TARGET_SECONDS:.0f} s: "
+                f"{'met' if big['total_s'] < SIMULATED_TARGET_SECONDS else 'NOT met'} (CPU "
+                f"{'under' if big['cpu_s'] < SIMULATED_TARGET_SECONDS else 'over'})"
             )
         if small and strategy in UPSTREAM_1000:
             speedup = UPSTREAM_1000[strategy] / max(small["strategy_s"], 1e-9)
