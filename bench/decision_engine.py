@@ -38,6 +38,8 @@ STRATEGIES = ("basic", "vm_workload_consolidation", "workload_stabilization")
 SIZES = (100, 1000, 10000)
 PER_HOST = 20
 TARGET_SECONDS, TARGET_GIB = 30.0, 2.0
+# Metrics no longer the bottleneck: the 10,000-host audit on the simulated cloud (issue 14).
+SIMULATED_TARGET_SECONDS = 10.0
 # Upstream Watcher 17 on this machine, 1,000 hosts / 10,000 instances (DESIGN.md §4).
 UPSTREAM_1000 = {"basic": 616.0, "vm_workload_consolidation": 71.0}
 
@@ -195,6 +197,7 @@ def run_case(work: Path, strategy: str, hosts: int, metrics: str) -> dict:
     database = work / f"db-{strategy}-{hosts}.sqlite"
     os.environ["WATCHER_DATABASE_URL"] = f"sqlite:///{database}"
     from watcher_celery.cloud.simulated import SimulatedCloud
+    from watcher_celery.decision_engine.gc_pause import gc_paused
     from watcher_celery.decision_engine.sync import sync_plugins
     from watcher_celery.migrate import upgrade
     from watcher_celery.plugins import StrategyContext
@@ -214,19 +217,20 @@ def run_case(work: Path, strategy: str, hosts: int, metrics: str) -> dict:
     instant = _metrics(cloud)  # for the bounds only
     spent = _time_queries(datasource)
 
-    started, cpu_started = time.perf_counter(), time.process_time()
-    model = _build_model(cloud)
-    datasource.bind(model)  # as build_context does: each metric read for all resources
-    built, cpu_built = time.perf_counter(), time.process_time()
-    bound = _bound(model, strategy, instant)
-    reachable = _bound(model, strategy, instant, pinned_aware=True)
-    params = validate(definition.parameters_schema, {})
-    context = StrategyContext(parameters=params, model=model.copy(), metrics=datasource)
-    bound_done, cpu_bound = time.perf_counter(), time.process_time()
-    solution = definition.execute(context)
-    solved = time.perf_counter()
-    actions = _persist(definition, solution, database)
-    stored, cpu_stored = time.perf_counter(), time.process_time()
+    with gc_paused():  # as run_audit does
+        started, cpu_started = time.perf_counter(), time.process_time()
+        model = _build_model(cloud)
+        datasource.bind(model)  # as build_context does: each metric read for all resources
+        built, cpu_built = time.perf_counter(), time.process_time()
+        bound = _bound(model, strategy, instant)
+        reachable = _bound(model, strategy, instant, pinned_aware=True)
+        params = validate(definition.parameters_schema, {})
+        context = StrategyContext(parameters=params, model=model.copy(), metrics=datasource)
+        bound_done, cpu_bound = time.perf_counter(), time.process_time()
+        solution = definition.execute(context)
+        solved = time.perf_counter()
+        actions = _persist(definition, solution, database)
+        stored, cpu_stored = time.perf_counter(), time.process_time()
     return {
         "strategy": strategy,
         "hosts": hosts,
@@ -326,7 +330,9 @@ def _ratios(results: list[dict]) -> None:
                 f" CPU {big['cpu_s']:.1f} s, metrics {big['metrics_s']:.1f} s / CPU "
                 f"{big['metrics_cpu_s']:.1f} s), {big['peak_mib'] / 1024:.2f} GiB "
                 f"(target {TARGET_GIB}) -> "
-                f"{'met' if ok else 'NOT met'}"
+                f"{'met' if ok else 'NOT met'}; under {SIMULATED_TARGET_SECONDS:.0f} s: "
+                f"{'met' if big['total_s'] < SIMULATED_TARGET_SECONDS else 'NOT met'} (CPU "
+                f"{'under' if big['cpu_s'] < SIMULATED_TARGET_SECONDS else 'over'})"
             )
         if small and strategy in UPSTREAM_1000:
             speedup = UPSTREAM_1000[strategy] / max(small["strategy_s"], 1e-9)

@@ -156,6 +156,7 @@ def run_case(where: Path, url: str, strategy: str, mode: str) -> dict:
     from watcher_celery.cloud.simulated import SimulatedCloud
     from watcher_celery.datasources.prometheus import PrometheusDatasource
     from watcher_celery.decision_engine.collector import collect
+    from watcher_celery.decision_engine.gc_pause import gc_paused
     from watcher_celery.decision_engine.sync import sync_plugins
     from watcher_celery.migrate import upgrade
     from watcher_celery.plugins import StrategyContext
@@ -178,20 +179,21 @@ def run_case(where: Path, url: str, strategy: str, mode: str) -> dict:
             spent[0] += time.perf_counter() - started
 
     datasource.instant = timed
-    started, cpu_started = time.perf_counter(), time.process_time()
-    model = collect(cloud, [], ("compute",))
-    if not datasource.check_availability():
-        raise RuntimeError(datasource.describe_unavailable())
-    if mode == "batched":
-        datasource.bind(model)
-    built = time.perf_counter()
-    params = validate(definition.parameters_schema, {})
-    solution = definition.execute(
-        StrategyContext(parameters=params, model=model, metrics=datasource)
-    )
-    solved = time.perf_counter()
-    actions = _persist(definition, solution, work / "watcher.sqlite")
-    stored, cpu_stored = time.perf_counter(), time.process_time()
+    with gc_paused():  # as run_audit does
+        started, cpu_started = time.perf_counter(), time.process_time()
+        model = collect(cloud, [], ("compute",))
+        if not datasource.check_availability():
+            raise RuntimeError(datasource.describe_unavailable())
+        if mode == "batched":
+            datasource.bind(model)
+        built = time.perf_counter()
+        params = validate(definition.parameters_schema, {})
+        solution = definition.execute(
+            StrategyContext(parameters=params, model=model, metrics=datasource)
+        )
+        solved = time.perf_counter()
+        actions = _persist(definition, solution, work / "watcher.sqlite")
+        stored, cpu_stored = time.perf_counter(), time.process_time()
     shutil.rmtree(work, ignore_errors=True)
     return {
         "strategy": strategy,

@@ -13,7 +13,8 @@ instance does not fit (all-or-nothing: no migration that releases nothing).
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Sequence
+import operator
+from collections.abc import Callable, Iterator, Sequence
 
 Vector = tuple[float, ...]
 WINDOW = 8
@@ -56,8 +57,18 @@ class Packer:
         bisect.insort(self._sorted, (vector[self.key], hostname))
 
     def _set(self, hostname: str, vector: Vector) -> None:
-        self.remove(hostname)
-        self.insert(hostname, vector)
+        """Change a node's free vector; only the entries between its old and new place shift."""
+        ordered, key = self._sorted, self.key
+        old = bisect.bisect_left(ordered, (self.free[hostname][key], hostname))
+        entry = (vector[key], hostname)
+        self.free[hostname] = vector
+        if entry < ordered[old]:
+            new = bisect.bisect_left(ordered, entry, 0, old)
+            ordered[new + 1 : old + 1] = ordered[new:old]
+        else:
+            new = bisect.bisect_left(ordered, entry, old + 1) - 1
+            ordered[old:new] = ordered[old + 1 : new + 1]
+        ordered[new] = entry
 
     def find(
         self,
@@ -74,24 +85,40 @@ class Packer:
         resource, windows further up (at doubling distances, then the loosest nodes) are
         tried, so a crowded band of nearly full nodes does not hide the roomy ones.
         """
-        ordered = self._sorted
         free = self.free
-        start = bisect.bisect_left(ordered, (demand[self.key], ""))
-        end = len(ordered)
-        # The key resource fits from ``start`` on; check the others, in a fixed unrolled test.
-        others = [k for k in range(len(demand)) if k != self.key]
-        low, high, step = start, start + self.probe, self.probe
-        while True:
-            for _, hostname in ordered[low:high]:
+        start = bisect.bisect_left(self._sorted, (demand[self.key], ""))
+        # The key resource fits from ``start`` on; the others are tested one by one.
+        checks = [(k, demand[k]) for k in range(len(demand)) if k != self.key]
+        if len(checks) == 2:  # three resources (vCPU, RAM, disk): the test unrolled
+            (ka, wa), (kb, wb) = checks
+            for window in self._windows(start):
+                for _, hostname in window:
+                    vector = free[hostname]
+                    if wa > vector[ka] or wb > vector[kb]:
+                        continue
+                    if hostname != exclude and (accept is None or accept(hostname)):
+                        return hostname
+            return None
+        for window in self._windows(start):
+            for _, hostname in window:
                 vector = free[hostname]
-                for k in others:
-                    if demand[k] > vector[k]:
+                for k, wanted in checks:
+                    if wanted > vector[k]:
                         break
                 else:
                     if hostname != exclude and (accept is None or accept(hostname)):
                         return hostname
+        return None
+
+    def _windows(self, start: int) -> Iterator[list[tuple[float, str]]]:
+        """The candidates from ``start`` in the order :meth:`find` tries them."""
+        ordered = self._sorted
+        end = len(ordered)
+        low, high, step = start, start + self.probe, self.probe
+        while True:
+            yield ordered[low:high]
             if high >= end:
-                return None
+                return
             low = start + step
             if low >= end - WINDOW:
                 low, high = max(high, end - WINDOW), end
@@ -101,9 +128,9 @@ class Packer:
 
     def add(self, hostname: str, demand: Sequence[float]) -> None:
         """Tentatively consume ``demand`` on ``hostname`` (negative demand frees)."""
-        self._pending.append((hostname, tuple(demand)))
-        free = self.free[hostname]
-        self._set(hostname, tuple(f - d for f, d in zip(free, demand, strict=True)))
+        demand = tuple(demand)
+        self._pending.append((hostname, demand))
+        self._set(hostname, tuple(map(operator.sub, self.free[hostname], demand)))
 
     def place(
         self,
@@ -122,8 +149,7 @@ class Packer:
     def rollback(self) -> None:
         for hostname, demand in reversed(self._pending):
             if hostname in self.free:
-                free = self.free[hostname]
-                self._set(hostname, tuple(f + d for f, d in zip(free, demand, strict=True)))
+                self._set(hostname, tuple(map(operator.add, self.free[hostname], demand)))
         self._pending.clear()
 
 

@@ -21,6 +21,7 @@ from watcher_celery.db import Action, ActionPlan, Audit, Strategy, session_scope
 from watcher_celery.decision_engine import efficacy, run_lock
 from watcher_celery.decision_engine.context import build_context
 from watcher_celery.decision_engine.continuous import end_run
+from watcher_celery.decision_engine.gc_pause import gc_paused
 from watcher_celery.decision_engine.plan_store import save_plan
 from watcher_celery.decision_engine.selection import select_strategy
 from watcher_celery.errors import IllegalTransition, WatcherCeleryError
@@ -133,7 +134,8 @@ def _run(audit: Audit) -> AuditResult:
             state = session.scalar(select(Audit.state).where(Audit.uuid == audit_uuid))
         return AuditResult(state or AuditState.DELETED)
     try:
-        return _plan_audit(audit)
+        with gc_paused():  # the audit's objects hold no cycles (decision_engine/gc_pause.py)
+            return _plan_audit(audit)
     except WatcherCeleryError as exc:
         LOG.info("audit %s failed: %s", audit_uuid, exc)
         return _fail(audit_uuid, str(exc))

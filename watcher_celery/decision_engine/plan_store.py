@@ -7,13 +7,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from watcher_celery.db import Action, ActionPlan, Audit, EfficacyIndicator, Strategy
+from watcher_celery.db.bulk import insert_rows
 from watcher_celery.db.models import new_uuid, utcnow
 from watcher_celery.plugins import PlannedAction
 from watcher_celery.states import ActionPlanState, ActionState
+
+_ACTION_COLUMNS = (
+    "uuid", "action_plan_id", "action_type", "input_parameters", "state", "parents",
+    "created_at", "deleted",
+)  # fmt: skip
 
 
 def save_plan(
@@ -35,20 +40,23 @@ def save_plan(
     uuids = [new_uuid() for _ in planned]
     now = utcnow()
     if planned:
-        # One executemany instead of the unit of work: 100,000 actions in seconds, not minutes.
-        session.execute(
-            insert(Action),
+        # One bulk write (COPY on PostgreSQL) instead of the unit of work or the ORM's bulk
+        # insert: 83,000 actions cost about a second of CPU (bench/plan_persist.py).
+        insert_rows(
+            session,
+            Action.__table__,
+            _ACTION_COLUMNS,
             [
-                {
-                    "uuid": uuids[index],
-                    "action_plan_id": plan.id,
-                    "action_type": item.action_type,
-                    "input_parameters": item.input_parameters,
-                    "state": ActionState.PENDING,
-                    "parents": [uuids[p] for p in item.parents],
-                    "created_at": now,
-                    "deleted": 0,
-                }
+                (
+                    uuids[index],
+                    plan.id,
+                    item.action_type,
+                    item.input_parameters,
+                    ActionState.PENDING.value,
+                    [uuids[p] for p in item.parents],
+                    now,
+                    0,
+                )
                 for index, item in enumerate(planned)
             ],
         )
