@@ -4,9 +4,11 @@ Chooses the hosts to empty and the destination of every moved instance with an o
 solver (OR-Tools CP-SAT): released hosts first, then the least to copy (memory for a live
 migration, disk for a cold one, plus a fixed overhead per migration). It starts from the
 greedy plan of ``basic``'s engine, improves it neighbourhood by neighbourhood within
-``time_budget`` (``strategies.solver.search``) and never returns worse than that start. The
-plan reports, beside the released hosts, the most any plan could release (a bound the solver
-proves on a relaxation, ``strategies.solver.bound``) and the gap to it.
+``time_budget`` (``strategies.solver.search``) and never returns worse than that start; last,
+it spends no more migrations per released host than basic's plan on the same cluster
+(``strategies.solver.ratio``: hosts that cost the most are kept). The plan reports, beside the
+released hosts, the most any plan could release (a bound the solver proves on a relaxation,
+``strategies.solver.bound``) and the gap to it.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from strategies.solver.bound import release_bound
 from strategies.solver.neighbourhood import Limits
 from strategies.solver.placement import Placement
 from strategies.solver.problem import Problem, build
-from strategies.solver.warm_start import warm_start
+from strategies.solver.ratio import hold_ratio, plan_ratio
+from strategies.solver.warm_start import greedy, warm_start
 from watcher_celery.model import ClusterModel
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
 
@@ -49,6 +52,15 @@ PARAMETERS = {
             "type": "boolean",
             "default": False,
         },
+        "max_migrations_per_released_host": {
+            "description": (
+                "Most migrations per released host, over the plan (0: as many as basic's plan "
+                "on the same cluster spends)."
+            ),
+            "type": "number",
+            "minimum": 0,
+            "default": 0,
+        },
         "neighbourhood_hosts": {
             "description": "Hosts solved together in one step of the search.",
             "type": "integer",
@@ -72,7 +84,14 @@ def execute(context: StrategyContext) -> Solution:
     problem = build(model, live_only=bool(params["live_only"]))
     bound = release_bound(problem, seconds=max(1.0, (deadline - time.monotonic()) / 10))
     placement = warm_start(problem, model, limits)
+    start = placement.copy()
+    ratio = float(params["max_migrations_per_released_host"]) or greedy_ratio(model)
     search.improve(problem, placement, limits, deadline, size=int(params["neighbourhood_hosts"]))
+    if ratio is not None:
+        # The start held to the ratio too: the better of the two (the search's usually).
+        for candidate in (placement, start):
+            hold_ratio(candidate, ratio)
+        placement = max((placement, start), key=Placement.worth)
     solution = Solution()
     _plan(problem, placement, model, solution)
     released = len(placement.released())
@@ -83,6 +102,12 @@ def execute(context: StrategyContext) -> Solution:
     solution.set_indicator("released_compute_nodes_bound", bound)
     solution.set_indicator("released_compute_nodes_gap", gap_percent(released, bound))
     return solution
+
+
+def greedy_ratio(model: ClusterModel) -> float | None:
+    """Migrations per released host of basic's plan on this cluster (None if it releases none)."""
+    plan = greedy(model)
+    return plan_ratio(sum(len(moves) for _, moves in plan), len(plan))
 
 
 def gap_percent(released: int, bound: int) -> float:
