@@ -110,6 +110,7 @@ class ServerGroup:
     name: str
     policy: str  # affinity | anti-affinity | soft-affinity | soft-anti-affinity
     members: tuple[str, ...] = ()  # instance uuids
+    project_id: str = ""
 
 
 # --- storage and bare metal ---------------------------------------------------------------
