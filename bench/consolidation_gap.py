@@ -12,7 +12,11 @@ on a copy of the model. For each it prints:
   instances unmovable) and the gap of the legal released hosts to it; the volume bound of
   ``bench/decision_engine.py`` (error-state instances kept, locked ones movable) for reference;
 * migrations, migrations per released host, bytes the migrations copy (memory for live, disk
-  for cold) and the strategy's seconds.
+  for cold) and the strategy's seconds;
+* *findings*: what the plan validator of the tests (``tests/support/plan_validator.py``:
+  capacity, zones, hosts that may receive, server groups) finds wrong with the plan; 0 expected.
+
+The seeded clusters carry the simulated cloud's server groups (one per 100 instances).
 
 The solver's ``time_budget`` is 60 s at 1,000 hosts and 270 s at 10,000 (``--budget`` to
 change). Run: ``.venv/bin/python bench/consolidation_gap.py [--sizes 1000 10000]``.
@@ -42,6 +46,7 @@ def run_case(work: Path, strategy: str, hosts: int, budget: float) -> dict:
     from bench.decision_engine import _bound, _build_model, _cloud_path, _metrics
     from strategies.solver.bound import release_bound
     from strategies.solver.problem import build
+    from tests.support.plan_validator import problems
     from watcher_celery.cloud.simulated import SimulatedCloud
     from watcher_celery.decision_engine.parameters import validate
     from watcher_celery.plugins import StrategyContext
@@ -66,6 +71,8 @@ def run_case(work: Path, strategy: str, hosts: int, budget: float) -> dict:
         "seconds": seconds,
         "proven": proven,
         "volume": volume,
+        "findings": len(problems(model, solution)),
+        "groups": len(model.server_groups),
         **_replay(model, solution, set(problem.unmovable)),
     }
 
@@ -108,7 +115,7 @@ def _row(r: dict) -> str:
     return (
         f"{r['strategy']:<26} {r['hosts']:>6} {r['released']:>8} {r['legal']:>6} "
         f"{r['proven']:>6} {gap:>6.1f} {r['volume']:>7} {r['migrations']:>7} {per_host:>8.1f} "
-        f"{r['bytes'] / 2**40:>8.1f} {r['seconds']:>8.1f}"
+        f"{r['bytes'] / 2**40:>8.1f} {r['seconds']:>8.1f} {r['findings']:>8}"
     )
 
 
@@ -116,23 +123,25 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--budget", type=float, help="the solver's time_budget (s)")
+    parser.add_argument("--work", type=Path, help="keep the generated clouds here (reused)")
     parser.add_argument("--case", nargs=4, metavar=("WORK", "STRATEGY", "HOSTS", "BUDGET"))
     args = parser.parse_args()
     if args.case:
         work, strategy, hosts, budget = args.case
         print(json.dumps(run_case(Path(work), strategy, int(hosts), float(budget))))
         return 0
-    from bench.decision_engine import _generate
+    from bench.decision_engine import _cloud_path, _generate
 
     results = []
     print(
         f"{'strategy':<26} {'hosts':>6} {'released':>8} {'legal':>6} {'bound':>6} {'gap%':>6} "
-        f"{'volume':>7} {'migr':>7} {'migr/host':>8} {'TiB':>8} {'seconds':>8}"
+        f"{'volume':>7} {'migr':>7} {'migr/host':>8} {'TiB':>8} {'seconds':>8} {'findings':>8}"
     )
     with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
+        work = args.work or Path(tmp)
         for hosts in args.sizes:
-            _generate(work, hosts)
+            if not _cloud_path(work, hosts).exists():
+                _generate(work, hosts)
             budget = args.budget or BUDGET.get(hosts, 60)
             for strategy in STRATEGIES:
                 out = subprocess.run(

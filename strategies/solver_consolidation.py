@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 
+from strategies.basic import BASIC
 from strategies.common import WATCHER_DISABLED, add_migration, add_service_state, available_nodes
 from strategies.solver import search
 from strategies.solver.bound import release_bound
@@ -22,9 +23,12 @@ from strategies.solver.neighbourhood import Limits
 from strategies.solver.placement import Placement
 from strategies.solver.problem import Problem, build
 from strategies.solver.ratio import hold_ratio, plan_ratio
-from strategies.solver.warm_start import greedy, warm_start
+from strategies.solver.warm_start import warm_start
+from strategies.vm_workload_consolidation import VM_WORKLOAD_CONSOLIDATION
 from watcher_celery.model import ClusterModel
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
+
+GREEDY = (BASIC, VM_WORKLOAD_CONSOLIDATION)
 
 PARAMETERS = {
     "properties": {
@@ -84,14 +88,14 @@ def execute(context: StrategyContext) -> Solution:
     problem = build(model, live_only=bool(params["live_only"]))
     bound = release_bound(problem, seconds=max(1.0, (deadline - time.monotonic()) / 10))
     placement = warm_start(problem, model, limits)
-    start = placement.copy()
-    ratio = float(params["max_migrations_per_released_host"]) or greedy_ratio(model)
+    ratio = float(params["max_migrations_per_released_host"]) or greedy_ratio(context)
+    if ratio is not None:
+        # Start within the ratio; the search then accepts only changes that keep it.
+        hold_ratio(placement, ratio)
+        limits = Limits(limits.migrations, limits.cost_bytes, ratio)
     search.improve(problem, placement, limits, deadline, size=int(params["neighbourhood_hosts"]))
     if ratio is not None:
-        # The start held to the ratio too: the better of the two (the search's usually).
-        for candidate in (placement, start):
-            hold_ratio(candidate, ratio)
-        placement = max((placement, start), key=Placement.worth)
+        hold_ratio(placement, ratio)  # churn a neighbourhood left, if any
     solution = Solution()
     _plan(problem, placement, model, solution)
     released = len(placement.released())
@@ -104,10 +108,26 @@ def execute(context: StrategyContext) -> Solution:
     return solution
 
 
-def greedy_ratio(model: ClusterModel) -> float | None:
-    """Migrations per released host of basic's plan on this cluster (None if it releases none)."""
-    plan = greedy(model)
-    return plan_ratio(sum(len(moves) for _, moves in plan), len(plan))
+def greedy_ratio(context: StrategyContext) -> float | None:
+    """The fewest migrations per released host of the greedy strategies' plans on this cluster
+    (basic and vm_workload_consolidation with their defaults and the audit's metrics, if any);
+    None when neither releases a host."""
+    ratios = []
+    for strategy in GREEDY:
+        schema = strategy.parameters_schema.get("properties", {})
+        defaults = {name: spec["default"] for name, spec in schema.items() if "default" in spec}
+        plan = strategy.execute(
+            StrategyContext(
+                parameters=defaults, model=context.model.copy(), metrics=context.metrics
+            )
+        )
+        ratio = plan_ratio(
+            plan.indicators.get("instance_migrations_count", 0),
+            plan.indicators.get("released_compute_nodes_count", 0),
+        )
+        if ratio is not None:
+            ratios.append(ratio)
+    return min(ratios, default=None)
 
 
 def gap_percent(released: int, bound: int) -> float:

@@ -171,9 +171,11 @@ def test_the_cap_on_migrations_per_released_host_keeps_the_costliest_host():
     assert released(free) == 3 and len(migrations(free)) == 5
     # When the plan may spend one migration per released host
     capped = solve(cluster(hosts), max_migrations_per_released_host=1)
-    # Then c, whose release costs three, is kept; a and b are still released
-    assert sorted(h for h, _ in service_changes(capped)) == ["a", "b"]
-    assert len(migrations(capped)) == 2 == capped.indicators["instance_migrations_count"]
+    # Then c, whose release costs three, is kept and takes x's instance instead: a, b and x
+    # are released for three migrations
+    assert sorted(h for h, _ in service_changes(capped)) == ["a", "b", "x"]
+    assert len(migrations(capped)) == 3 == capped.indicators["instance_migrations_count"]
+    assert {dst for _, _, dst in migrations(capped)} == {"c"}
     replay(cluster(hosts), capped)
 
 
