@@ -11,10 +11,10 @@ they hold (but the variable units) and offer what room they have left. Constrain
 memory and disk of every host (fixed load included), the items' zones and the hosts that may
 receive, anti-affinity groups, the plan-wide caps on migrations and bytes (the moves
 outside the neighbourhood are constants) and, with ``per_released``, no change that adds more
-migrations than ``per_released`` × the hosts it adds to the released ones (a plan that keeps
-that ratio keeps it through every accepted change). The objective is lexicographic in one
-weighted sum: every source emptied is worth more than all the migration cost the neighbourhood
-can spend.
+migrations than ``per_released`` × the hosts it adds to the released ones, plus the slack the
+whole plan has left under that ratio (so a plan within the ratio stays within it). The
+objective is lexicographic in one weighted sum: every source emptied is worth more than all the
+migration cost the neighbourhood can spend.
 
 Keeping most hosts fixed keeps the model small (a few thousand variables for 40 hosts), which
 is what lets CP-SAT solve one in a fraction of a second; which hosts are sources changes from
@@ -25,7 +25,7 @@ hint; the search keeps a result only if it is strictly better.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from strategies.solver.linear import LinearModel, Result
 from strategies.solver.placement import Placement
@@ -45,6 +45,11 @@ class Neighbourhood:
     variable: dict[str, list[int]]  # host -> items whose units there are re-placed
     units: dict[int, int]  # item index -> its variable units
     cells: dict[tuple[int, str], int]  # (item, host) -> variable
+    kept: list[tuple[int, int]] = field(default_factory=list)  # (source kept?, value now)
+
+    def released_gain(self, result: Result) -> int:
+        """Hosts this result releases beyond those released now (negative: fewer)."""
+        return sum(now - result.values[var] for var, now in self.kept)
 
     def current_value(self) -> int:
         return sum(self.model.hint[v] * c for v, c in self.model.objective)
@@ -69,10 +74,13 @@ def build(
     sources: Iterable[str],
     limits: Limits,
     totals: tuple[int, int],
+    ratio_slack: int = 0,
 ) -> Neighbourhood:
     """The model for ``hosts``: units on ``sources`` are re-placed, the rest stays.
 
-    ``on_host``, ``loads`` and ``totals`` (migrations, MB) describe the current placement.
+    ``on_host``, ``loads`` and ``totals`` (migrations, MB) describe the current placement;
+    ``ratio_slack`` is how far the whole plan is under ``limits.per_released``, in the units
+    of :func:`ratio_slack`.
     """
     hosts = list(hosts)
     sources = set(sources)
@@ -126,9 +134,12 @@ def build(
     _anti_affinity(problem, placement, lp, hosts, moving, cells, units)
     _limits(problem, placement, lp, sources, cells, units, limits, totals)
     if limits.per_released is not None:
-        _per_released(problem, placement, lp, sources, cells, units, kept, limits.per_released)
+        _per_released(
+            problem, placement, lp, (sources, cells, units, kept), limits.per_released, ratio_slack
+        )
     lp.maximize(objective)
-    return Neighbourhood(lp, {h: [i for i, _ in m] for h, m in moving.items() if m}, units, cells)
+    variable = {h: [i for i, _ in m] for h, m in moving.items() if m}
+    return Neighbourhood(lp, variable, units, cells, kept)
 
 
 def _takes_foreign(problem: Problem, placement: Placement, host: str) -> bool:
@@ -194,9 +205,15 @@ def _host_rows(problem, placement, lp, host, cells, units, weight, objective):
 RATIO_SCALE = 1000
 
 
-def _per_released(problem, placement, lp, sources, cells, units, kept, ratio: float) -> None:
-    """Migrations added ≤ ratio × hosts released added, both counted against the current
-    placement (scaled to integers: D × migrations ≤ N × released, N / D ≤ ratio)."""
+def ratio_slack(ratio: float, released: int, migrations: int) -> int:
+    """How far a plan is under ``ratio`` migrations per released host, scaled to integers."""
+    return int(ratio * RATIO_SCALE) * released - RATIO_SCALE * migrations
+
+
+def _per_released(problem, placement, lp, parts, ratio: float, slack: int) -> None:
+    """Migrations added ≤ ratio × hosts released added + slack, both counted against the
+    current placement (scaled to integers: D × migrations ≤ N × released, N / D ≤ ratio)."""
+    sources, cells, units, kept = parts
     items = problem.items
     scaled = int(ratio * RATIO_SCALE)
     now_migrations = full_migrations = 0
@@ -211,7 +228,8 @@ def _per_released(problem, placement, lp, sources, cells, units, kept, ratio: fl
             row.append((var, -RATIO_SCALE * item.migrations))
     row += [(var, scaled) for var, _ in kept]
     kept_now = sum(now for _, now in kept)
-    lp.constrain(row, upper=scaled * kept_now - RATIO_SCALE * (full_migrations - now_migrations))
+    upper = scaled * kept_now - RATIO_SCALE * (full_migrations - now_migrations) + max(0, slack)
+    lp.constrain(row, upper=upper)
 
 
 def _anti_affinity(problem, placement, lp, hosts, moving, cells, units) -> None:

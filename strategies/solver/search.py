@@ -131,8 +131,10 @@ def improve(
         stats.rounds = 1
         return stats
     rng = random.Random(seed)
-    capped = limits.migrations is not None or limits.cost_bytes is not None
+    ratio = limits.per_released
+    capped = limits.migrations is not None or limits.cost_bytes is not None or ratio is not None
     totals = (placement.migrations(), placement.moved_mb()) if capped else (0, 0)
+    released = len(placement.released())
     idle_rounds = 0
     while time.monotonic() < deadline and idle_rounds < ROUNDS_WITHOUT_GAIN:
         swap_round = stats.rounds % 2 == 1
@@ -154,8 +156,9 @@ def improve(
                 hosts, sources = swap_group(problem, placement, on_host, loads, plan, size, rng)
             else:
                 hosts, sources = plan, pick_sources(problem, loads, plan, random_round)
+            slack = neighbourhood.ratio_slack(ratio, released, totals[0]) if ratio else 0
             hood = neighbourhood.build(
-                problem, placement, on_host, loads, hosts, sources, limits, totals
+                problem, placement, on_host, loads, hosts, sources, limits, totals, slack
             )
             if not hood.cells:
                 continue
@@ -163,6 +166,7 @@ def improve(
             result = solve_cpsat(hood.model, seconds, seed=seed + stats.neighbourhoods)
             if result.found and result.objective > hood.current_value() + 0.5:
                 before = _moved(problem, placement, hood.units) if capped else (0, 0)
+                released += hood.released_gain(result)
                 hood.apply(placement, result)
                 if capped:
                     after = _moved(problem, placement, hood.units)
