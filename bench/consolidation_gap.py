@@ -19,7 +19,8 @@ on a copy of the model. For each it prints:
 The seeded clusters carry the simulated cloud's server groups (one per 100 instances).
 
 The solver's ``time_budget`` is 60 s at 1,000 hosts and 270 s at 10,000 (``--budget`` to
-change). Run: ``.venv/bin/python bench/consolidation_gap.py [--sizes 1000 10000]``.
+change), its cap on migrations per released host the greedy plans' (``--cap`` to set one).
+Run: ``.venv/bin/python bench/consolidation_gap.py [--sizes 1000 10000] [--work DIR]``.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ TARGET_SECONDS = {1000: 60, 10000: 300}
 TARGET_SHARE = 0.95
 
 
-def run_case(work: Path, strategy: str, hosts: int, budget: float) -> dict:
+def run_case(work: Path, strategy: str, hosts: int, budget: float, cap: float = 0) -> dict:
     from bench.decision_engine import _bound, _build_model, _cloud_path, _metrics
     from strategies.solver.bound import release_bound
     from strategies.solver.problem import build
@@ -59,7 +60,9 @@ def run_case(work: Path, strategy: str, hosts: int, budget: float) -> dict:
     problem = build(model)
     proven = release_bound(problem)
     volume = _bound(model, "basic", datasource, pinned_aware=True)
-    given = {"time_budget": budget} if strategy == "solver_consolidation" else {}
+    given = {}
+    if strategy == "solver_consolidation":
+        given = {"time_budget": budget, "max_migrations_per_released_host": cap}
     params = validate(definition.parameters_schema, given)
     context = StrategyContext(parameters=params, model=model.copy(), metrics=datasource)
     started = time.perf_counter()
@@ -123,12 +126,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--budget", type=float, help="the solver's time_budget (s)")
+    parser.add_argument(
+        "--cap", type=float, default=0.0,
+        help="the solver's max_migrations_per_released_host (0: the greedy plans')",
+    )  # fmt: skip
     parser.add_argument("--work", type=Path, help="keep the generated clouds here (reused)")
     parser.add_argument("--case", nargs=4, metavar=("WORK", "STRATEGY", "HOSTS", "BUDGET"))
     args = parser.parse_args()
     if args.case:
         work, strategy, hosts, budget = args.case
-        print(json.dumps(run_case(Path(work), strategy, int(hosts), float(budget))))
+        print(json.dumps(run_case(Path(work), strategy, int(hosts), float(budget), args.cap)))
         return 0
     from bench.decision_engine import _cloud_path, _generate
 
@@ -146,7 +153,7 @@ def main() -> int:
             for strategy in STRATEGIES:
                 out = subprocess.run(
                     [sys.executable, __file__, "--case", str(work), strategy, str(hosts)]
-                    + [str(budget)],
+                    + [str(budget), "--cap", str(args.cap)],
                     check=True,
                     capture_output=True,
                     text=True,
