@@ -87,11 +87,10 @@ def execute(context: StrategyContext) -> Solution:
     limits = Limits(params["max_migrations"] or None, params["max_bytes_moved"] or None)
     problem = build(model, live_only=bool(params["live_only"]))
     bound = release_bound(problem, seconds=max(1.0, (deadline - time.monotonic()) / 10))
-    placement = warm_start(problem, model, limits)
     ratio = float(params["max_migrations_per_released_host"]) or greedy_ratio(context)
+    # Start within the ratio; the search then accepts only changes that keep it.
+    placement = warm_start(problem, model, limits, ratio)
     if ratio is not None:
-        # Start within the ratio; the search then accepts only changes that keep it.
-        hold_ratio(placement, ratio)
         limits = Limits(limits.migrations, limits.cost_bytes, ratio)
     search.improve(problem, placement, limits, deadline, size=int(params["neighbourhood_hosts"]))
     if ratio is not None:
