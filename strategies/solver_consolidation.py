@@ -76,7 +76,7 @@ PARAMETERS = {
 }
 
 # Share of the budget kept for building the plan once the search stops.
-RESERVE = 0.05
+RESERVE = 0.1
 
 
 def execute(context: StrategyContext) -> Solution:
@@ -88,13 +88,14 @@ def execute(context: StrategyContext) -> Solution:
     problem = build(model, live_only=bool(params["live_only"]))
     bound = release_bound(problem, seconds=max(1.0, (deadline - time.monotonic()) / 10))
     ratio = float(params["max_migrations_per_released_host"]) or greedy_ratio(context)
-    # Start within the ratio; the search then accepts only changes that keep it.
+    # The start within the ratio; a cluster solved whole keeps it in its model, the rounds of a
+    # larger one are held to it afterwards (hold_ratio).
     placement = warm_start(problem, model, limits, ratio)
     if ratio is not None:
         limits = Limits(limits.migrations, limits.cost_bytes, ratio)
     search.improve(problem, placement, limits, deadline, size=int(params["neighbourhood_hosts"]))
     if ratio is not None:
-        hold_ratio(placement, ratio)  # churn a neighbourhood left, if any
+        hold_ratio(placement, ratio)
     solution = Solution()
     _plan(problem, placement, model, solution)
     released = len(placement.released())

@@ -47,10 +47,6 @@ class Neighbourhood:
     cells: dict[tuple[int, str], int]  # (item, host) -> variable
     kept: list[tuple[int, int]] = field(default_factory=list)  # (source kept?, value now)
 
-    def released_gain(self, result: Result) -> int:
-        """Hosts this result releases beyond those released now (negative: fewer)."""
-        return sum(now - result.values[var] for var, now in self.kept)
-
     def current_value(self) -> int:
         return sum(self.model.hint[v] * c for v, c in self.model.objective)
 

@@ -130,11 +130,13 @@ def improve(
         stats.exact = _solve_whole(problem, placement, busy, limits, deadline, seed)
         stats.rounds = 1
         return stats
+    # Rounds run free of the cap on migrations per released host: holding it at every step
+    # blocks the paths through plans over it (measured: 3,852 hosts instead of 4,752 at
+    # 10,000 hosts); the caller holds the result to it (strategies.solver.ratio).
+    limits = neighbourhood.Limits(limits.migrations, limits.cost_bytes)
     rng = random.Random(seed)
-    ratio = limits.per_released
-    capped = limits.migrations is not None or limits.cost_bytes is not None or ratio is not None
+    capped = limits.migrations is not None or limits.cost_bytes is not None
     totals = (placement.migrations(), placement.moved_mb()) if capped else (0, 0)
-    released = len(placement.released())
     idle_rounds = 0
     while time.monotonic() < deadline and idle_rounds < ROUNDS_WITHOUT_GAIN:
         swap_round = stats.rounds % 2 == 1
@@ -156,9 +158,8 @@ def improve(
                 hosts, sources = swap_group(problem, placement, on_host, loads, plan, size, rng)
             else:
                 hosts, sources = plan, pick_sources(problem, loads, plan, random_round)
-            slack = neighbourhood.ratio_slack(ratio, released, totals[0]) if ratio else 0
             hood = neighbourhood.build(
-                problem, placement, on_host, loads, hosts, sources, limits, totals, slack
+                problem, placement, on_host, loads, hosts, sources, limits, totals
             )
             if not hood.cells:
                 continue
@@ -166,7 +167,6 @@ def improve(
             result = solve_cpsat(hood.model, seconds, seed=seed + stats.neighbourhoods)
             if result.found and result.objective > hood.current_value() + 0.5:
                 before = _moved(problem, placement, hood.units) if capped else (0, 0)
-                released += hood.released_gain(result)
                 hood.apply(placement, result)
                 if capped:
                     after = _moved(problem, placement, hood.units)
