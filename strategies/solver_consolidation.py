@@ -88,12 +88,14 @@ def execute(context: StrategyContext) -> Solution:
     problem = build(model, live_only=bool(params["live_only"]))
     bound = release_bound(problem, seconds=max(1.0, (deadline - time.monotonic()) / 10))
     ratio = float(params["max_migrations_per_released_host"]) or greedy_ratio(context)
-    # The start within the ratio; a cluster solved whole keeps it in its model, the rounds of a
-    # larger one are held to it afterwards (hold_ratio).
-    placement = warm_start(problem, model, limits, ratio)
+    # A cluster solved whole keeps the ratio in its model (from a start within it); the rounds
+    # of a larger one start from the best greedy plan, held to the ratio afterwards.
+    size = int(params["neighbourhood_hosts"])
+    whole = sum(not h.initially_empty for h in problem.hosts.values()) <= size
+    placement = warm_start(problem, model, limits, ratio if whole else None)
     if ratio is not None:
         limits = Limits(limits.migrations, limits.cost_bytes, ratio)
-    search.improve(problem, placement, limits, deadline, size=int(params["neighbourhood_hosts"]))
+    search.improve(problem, placement, limits, deadline, size=size)
     if ratio is not None:
         hold_ratio(placement, ratio)
     solution = Solution()
