@@ -12,10 +12,15 @@ on a copy of the model. For each it prints:
   instances unmovable) and the gap of the legal released hosts to it; the volume bound of
   ``bench/decision_engine.py`` (error-state instances kept, locked ones movable) for reference;
 * migrations, migrations per released host, bytes the migrations copy (memory for live, disk
-  for cold) and the strategy's seconds.
+  for cold) and the strategy's seconds;
+* *findings*: what the plan validator of the tests (``tests/support/plan_validator.py``:
+  capacity, zones, hosts that may receive, server groups) finds wrong with the plan; 0 expected.
+
+The seeded clusters carry the simulated cloud's server groups (one per 100 instances).
 
 The solver's ``time_budget`` is 60 s at 1,000 hosts and 270 s at 10,000 (``--budget`` to
-change). Run: ``.venv/bin/python bench/consolidation_gap.py [--sizes 1000 10000]``.
+change), its cap on migrations per released host the greedy plans' (``--cap`` to set one).
+Run: ``.venv/bin/python bench/consolidation_gap.py [--sizes 1000 10000] [--work DIR]``.
 """
 
 from __future__ import annotations
@@ -38,10 +43,11 @@ TARGET_SECONDS = {1000: 60, 10000: 300}
 TARGET_SHARE = 0.95
 
 
-def run_case(work: Path, strategy: str, hosts: int, budget: float) -> dict:
+def run_case(work: Path, strategy: str, hosts: int, budget: float, cap: float = 0) -> dict:
     from bench.decision_engine import _bound, _build_model, _cloud_path, _metrics
     from strategies.solver.bound import release_bound
     from strategies.solver.problem import build
+    from tests.support.plan_validator import problems
     from watcher_celery.cloud.simulated import SimulatedCloud
     from watcher_celery.plugins import StrategyContext
     from watcher_celery.plugins.parameters import validate
@@ -54,7 +60,9 @@ def run_case(work: Path, strategy: str, hosts: int, budget: float) -> dict:
     problem = build(model)
     proven = release_bound(problem)
     volume = _bound(model, "basic", datasource, pinned_aware=True)
-    given = {"time_budget": budget} if strategy == "solver_consolidation" else {}
+    given = {}
+    if strategy == "solver_consolidation":
+        given = {"time_budget": budget, "max_migrations_per_released_host": cap}
     params = validate(definition.parameters_schema, given)
     context = StrategyContext(parameters=params, model=model.copy(), metrics=datasource)
     started = time.perf_counter()
@@ -66,6 +74,8 @@ def run_case(work: Path, strategy: str, hosts: int, budget: float) -> dict:
         "seconds": seconds,
         "proven": proven,
         "volume": volume,
+        "findings": len(problems(model, solution)),
+        "groups": len(model.server_groups),
         **_replay(model, solution, set(problem.unmovable)),
     }
 
@@ -108,7 +118,7 @@ def _row(r: dict) -> str:
     return (
         f"{r['strategy']:<26} {r['hosts']:>6} {r['released']:>8} {r['legal']:>6} "
         f"{r['proven']:>6} {gap:>6.1f} {r['volume']:>7} {r['migrations']:>7} {per_host:>8.1f} "
-        f"{r['bytes'] / 2**40:>8.1f} {r['seconds']:>8.1f}"
+        f"{r['bytes'] / 2**40:>8.1f} {r['seconds']:>8.1f} {r['findings']:>8}"
     )
 
 
@@ -116,28 +126,34 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--budget", type=float, help="the solver's time_budget (s)")
+    parser.add_argument(
+        "--cap", type=float, default=0.0,
+        help="the solver's max_migrations_per_released_host (0: the greedy plans')",
+    )  # fmt: skip
+    parser.add_argument("--work", type=Path, help="keep the generated clouds here (reused)")
     parser.add_argument("--case", nargs=4, metavar=("WORK", "STRATEGY", "HOSTS", "BUDGET"))
     args = parser.parse_args()
     if args.case:
         work, strategy, hosts, budget = args.case
-        print(json.dumps(run_case(Path(work), strategy, int(hosts), float(budget))))
+        print(json.dumps(run_case(Path(work), strategy, int(hosts), float(budget), args.cap)))
         return 0
-    from bench.decision_engine import _generate
+    from bench.decision_engine import _cloud_path, _generate
 
     results = []
     print(
         f"{'strategy':<26} {'hosts':>6} {'released':>8} {'legal':>6} {'bound':>6} {'gap%':>6} "
-        f"{'volume':>7} {'migr':>7} {'migr/host':>8} {'TiB':>8} {'seconds':>8}"
+        f"{'volume':>7} {'migr':>7} {'migr/host':>8} {'TiB':>8} {'seconds':>8} {'findings':>8}"
     )
     with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
+        work = args.work or Path(tmp)
         for hosts in args.sizes:
-            _generate(work, hosts)
+            if not _cloud_path(work, hosts).exists():
+                _generate(work, hosts)
             budget = args.budget or BUDGET.get(hosts, 60)
             for strategy in STRATEGIES:
                 out = subprocess.run(
                     [sys.executable, __file__, "--case", str(work), strategy, str(hosts)]
-                    + [str(budget)],
+                    + [str(budget), "--cap", str(args.cap)],
                     check=True,
                     capture_output=True,
                     text=True,

@@ -4,7 +4,8 @@ Shared by ``basic`` and ``vm_workload_consolidation``. Unlike upstream, a node's
 only if *all* of them fit elsewhere: a migration that does not release a node is churn, so it
 is never planned. A node that received instances is never emptied afterwards, so no instance
 moves twice. Every destination obeys ``strategies.feasibility``: the packers hold only enabled
-nodes' free vCPU, memory and disk, and a pinned instance is asked about its zone.
+nodes' free vCPU, memory and disk, and a pinned instance or a server group's member is asked
+about its zone and group (an affinity group's members never move, so their hosts stay).
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from strategies.common import add_migration, movable
-from strategies.feasibility import accepts
+from strategies.common import add_migration
+from strategies.feasibility import accepts, may_move, needs_test
 from strategies.packing import Packer, Vector
 from watcher_celery.model import ClusterModel, Instance
 from watcher_celery.plugins import Solution
@@ -52,11 +53,12 @@ def empty_nodes(
     outcome = Outcome()
     taken = set(received)
     failures = 0
+    planned: dict[str, str] = {}  # instance uuid -> destination, for the group rule
     for hostname in sources:
         if hostname in taken:
             continue
         instances = model.instances_on(hostname)
-        if not instances or not all(movable(i) for i in instances):
+        if not instances or not all(may_move(model, i) for i in instances):
             continue
         previous = packer.free.get(hostname)
         if previous is not None:
@@ -64,13 +66,16 @@ def empty_nodes(
         demands = sorted(((demand(i), i) for i in instances), key=lambda p: p[0], reverse=True)
         moves = []
         for vector, instance in demands:
-            # Capacity is the packer's; the zone rule is asked only of pinned instances.
-            accept = accepts(model, instance) if instance.pinned_az else None
+            # Capacity is the packer's; zone and group rules are asked only when they apply.
+            accept = accepts(model, instance, planned) if needs_test(model, instance) else None
             destination = packer.place(vector, accept=accept)
             if destination is None:
                 break
             moves.append((instance, hostname, destination))
+            planned[instance.uuid] = destination
         if len(moves) < len(instances):
+            for instance, _, _ in moves:
+                del planned[instance.uuid]
             packer.rollback()
             if previous is not None:
                 packer.insert(hostname, previous)

@@ -6,13 +6,15 @@ else wherever Nova's scheduler puts them — but only when the other enabled nod
 all (``strategies.feasibility``); otherwise the audit fails with the reason. Active and paused
 instances live-migrate (active ones cold when live migration is disabled), stopped ones
 cold-migrate; with both kinds disabled, active instances are stopped instead. Instances in
-other states (error, shelved, ...) and excluded ones cannot leave and are not touched.
+other states (error, shelved, ...), excluded ones and members of an affinity server group (Nova's
+filter refuses to move one away from the others) cannot leave and are not touched; an
+anti-affinity member never goes to the backup node when another member is there.
 """
 
 from __future__ import annotations
 
 from strategies.common import add_migration, add_service_state, available_nodes
-from strategies.feasibility import scheduler_placement, zone_allows
+from strategies.feasibility import group_allows, held_by_group, scheduler_placement, zone_allows
 from watcher_celery.errors import StrategyError
 from watcher_celery.model import ClusterModel, Instance
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
@@ -56,6 +58,8 @@ def _backup_holds(model: ClusterModel, backup, instances: list[Instance]) -> boo
         return False
     if not all(zone_allows(backup, i) for i in instances):
         return False
+    if not all(group_allows(model, i, backup.hostname) for i in instances):
+        return False
     free = model.free(backup.hostname)
     need = [sum(getattr(i, k) for i in instances) for k in ("vcpus", "memory", "disk")]
     return all(n <= f for n, f in zip(need, free, strict=True))
@@ -72,7 +76,7 @@ def execute(context: StrategyContext) -> Solution:
     if not instances and not already:
         add_service_state(solution, node, "disabled", REASON)
         return solution
-    kinds = {i.uuid: _kind(i, params) for i in instances}
+    kinds = {i.uuid: None if held_by_group(model, i) else _kind(i, params) for i in instances}
     moving = [i for i in instances if kinds[i.uuid] in ("live", "cold")]
     if node.state != "up" and (moving or "stop" in kinds.values()):
         raise StrategyError(

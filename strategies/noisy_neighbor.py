@@ -14,7 +14,8 @@ audit. Migrations name hosts by hostname (upstream uses node UUIDs here).
 
 from __future__ import annotations
 
-from strategies.common import add_migration, available_nodes, movable
+from strategies.common import add_migration, available_nodes
+from strategies.feasibility import may_move
 from strategies.ranked import RankedHosts
 from watcher_celery.model import ClusterModel, Instance
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
@@ -65,7 +66,11 @@ def _noisy(context, instances: list[Instance], period: int, limit: float):
         return False, None
     for instance in reversed(ranked):
         now, before = cache[instance.uuid]
-        if instance is not victim and now > (1 + limit) * before and movable(instance):
+        if (
+            instance is not victim
+            and now > (1 + limit) * before
+            and may_move(context.model, instance)
+        ):
             if instance.state == "active" and _priority(instance) <= _priority(victim):
                 return True, instance
     return True, None

@@ -12,7 +12,8 @@ like every other strategy (upstream uses node UUIDs here).
 
 from __future__ import annotations
 
-from strategies.common import add_migration, available_nodes, movable
+from strategies.common import add_migration, available_nodes
+from strategies.feasibility import may_move
 from strategies.ranked import RankedHosts
 from watcher_celery.model import ClusterModel, Instance
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
@@ -63,7 +64,9 @@ def execute(context: StrategyContext) -> Solution:
     ranked = RankedHosts(model, cool)
     solution = Solution()
     for hostname in hot:
-        candidates = [i for i in model.instances_on(hostname) if movable(i) and i.state == "active"]
+        candidates = [
+            i for i in model.instances_on(hostname) if may_move(model, i) and i.state == "active"
+        ]
         candidates.sort(key=lambda i: (-heat(context, i, period), i.uuid))
         for instance in candidates:
             destination = ranked.place(instance)

@@ -5,7 +5,8 @@ to the *most preferred* host that can take it: exact first fit in preference ord
 tree over the ranking keeps, per subtree, the most free vCPU, memory and disk of any host in
 it, so the search skips every subtree where no host has enough of one resource: O(log n) per
 placement when hosts have room, never a scan of hosts known to be too full. Pinned instances
-are asked about their zone (``strategies.feasibility``). Placements are tentative until
+and server groups' members are asked about their zone and group (``strategies.feasibility``,
+with the places already chosen in this audit). Placements are tentative until
 :meth:`commit`; :meth:`rollback` undoes them (all-or-nothing emptying).
 """
 
@@ -34,6 +35,8 @@ class RankedHosts:
             self._pull(node)
         self.index = {h: i for i, h in enumerate(self.hosts)}
         self._pending: list[tuple[int, tuple[float, float, float]]] = []
+        self._pending_uuids: list[str] = []
+        self.planned: dict[str, str] = {}  # instance uuid -> host chosen here
 
     def _pull(self, node: int) -> None:
         a, b = self.tree[2 * node], self.tree[2 * node + 1]
@@ -65,14 +68,16 @@ class RankedHosts:
 
     def place(self, instance: Instance) -> str | None:
         """Tentatively place ``instance`` on the best-ranked host that can take it."""
-        accept = accepts(self.model, instance)
+        accept = accepts(self.model, instance, self.planned)
         need = (instance.vcpus, instance.memory, instance.disk)
         index = self._first(need, accept)
         if index is None:
             return None
         free = self.tree[self.size + index]
         self._pending.append((index, free))
+        self._pending_uuids.append(instance.uuid)
         self._set(index, (free[0] - need[0], free[1] - need[1], free[2] - need[2]))
+        self.planned[instance.uuid] = self.hosts[index]
         return self.hosts[index]
 
     def take(self, hostname: str, instance: Instance) -> None:
@@ -82,6 +87,7 @@ class RankedHosts:
             free = self.tree[self.size + index]
             need = (instance.vcpus, instance.memory, instance.disk)
             self._set(index, (free[0] - need[0], free[1] - need[1], free[2] - need[2]))
+        self.planned[instance.uuid] = hostname
 
     def remove(self, hostname: str) -> None:
         """No more instances for this host in this audit."""
@@ -89,8 +95,12 @@ class RankedHosts:
 
     def commit(self) -> None:
         self._pending.clear()
+        self._pending_uuids.clear()
 
     def rollback(self) -> None:
         for index, free in reversed(self._pending):
             self._set(index, free)
+        for uuid in self._pending_uuids:
+            self.planned.pop(uuid, None)
         self._pending.clear()
+        self._pending_uuids.clear()

@@ -4,24 +4,31 @@ Chooses the hosts to empty and the destination of every moved instance with an o
 solver (OR-Tools CP-SAT): released hosts first, then the least to copy (memory for a live
 migration, disk for a cold one, plus a fixed overhead per migration). It starts from the
 greedy plan of ``basic``'s engine, improves it neighbourhood by neighbourhood within
-``time_budget`` (``strategies.solver.search``) and never returns worse than that start. The
-plan reports, beside the released hosts, the most any plan could release (a bound the solver
-proves on a relaxation, ``strategies.solver.bound``) and the gap to it.
+``time_budget`` (``strategies.solver.search``) and never returns worse than that start; last,
+it spends no more migrations per released host than basic's plan on the same cluster
+(``strategies.solver.ratio``: hosts that cost the most are kept). The plan reports, beside the
+released hosts, the most any plan could release (a bound the solver proves on a relaxation,
+``strategies.solver.bound``) and the gap to it.
 """
 
 from __future__ import annotations
 
 import time
 
+from strategies.basic import BASIC
 from strategies.common import WATCHER_DISABLED, add_migration, add_service_state, available_nodes
 from strategies.solver import search
 from strategies.solver.bound import release_bound
 from strategies.solver.neighbourhood import Limits
 from strategies.solver.placement import Placement
 from strategies.solver.problem import Problem, build
+from strategies.solver.ratio import hold_ratio, plan_ratio
 from strategies.solver.warm_start import warm_start
+from strategies.vm_workload_consolidation import VM_WORKLOAD_CONSOLIDATION
 from watcher_celery.model import ClusterModel
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
+
+GREEDY = (BASIC, VM_WORKLOAD_CONSOLIDATION)
 
 PARAMETERS = {
     "properties": {
@@ -49,6 +56,15 @@ PARAMETERS = {
             "type": "boolean",
             "default": False,
         },
+        "max_migrations_per_released_host": {
+            "description": (
+                "Most migrations per released host, over the plan (0: as many as basic's plan "
+                "on the same cluster spends)."
+            ),
+            "type": "number",
+            "minimum": 0,
+            "default": 0,
+        },
         "neighbourhood_hosts": {
             "description": "Hosts solved together in one step of the search.",
             "type": "integer",
@@ -60,7 +76,7 @@ PARAMETERS = {
 }
 
 # Share of the budget kept for building the plan once the search stops.
-RESERVE = 0.05
+RESERVE = 0.1
 
 
 def execute(context: StrategyContext) -> Solution:
@@ -71,8 +87,17 @@ def execute(context: StrategyContext) -> Solution:
     limits = Limits(params["max_migrations"] or None, params["max_bytes_moved"] or None)
     problem = build(model, live_only=bool(params["live_only"]))
     bound = release_bound(problem, seconds=max(1.0, (deadline - time.monotonic()) / 10))
-    placement = warm_start(problem, model, limits)
-    search.improve(problem, placement, limits, deadline, size=int(params["neighbourhood_hosts"]))
+    ratio = float(params["max_migrations_per_released_host"]) or greedy_ratio(context)
+    # A cluster solved whole keeps the ratio in its model (from a start within it); the rounds
+    # of a larger one start from the best greedy plan, held to the ratio afterwards.
+    size = int(params["neighbourhood_hosts"])
+    whole = sum(not h.initially_empty for h in problem.hosts.values()) <= size
+    placement = warm_start(problem, model, limits, ratio if whole else None)
+    if ratio is not None:
+        limits = Limits(limits.migrations, limits.cost_bytes, ratio)
+    search.improve(problem, placement, limits, deadline, size=size)
+    if ratio is not None:
+        hold_ratio(placement, ratio)
     solution = Solution()
     _plan(problem, placement, model, solution)
     released = len(placement.released())
@@ -83,6 +108,28 @@ def execute(context: StrategyContext) -> Solution:
     solution.set_indicator("released_compute_nodes_bound", bound)
     solution.set_indicator("released_compute_nodes_gap", gap_percent(released, bound))
     return solution
+
+
+def greedy_ratio(context: StrategyContext) -> float | None:
+    """The fewest migrations per released host of the greedy strategies' plans on this cluster
+    (basic and vm_workload_consolidation with their defaults and the audit's metrics, if any);
+    None when neither releases a host."""
+    ratios = []
+    for strategy in GREEDY:
+        schema = strategy.parameters_schema.get("properties", {})
+        defaults = {name: spec["default"] for name, spec in schema.items() if "default" in spec}
+        plan = strategy.execute(
+            StrategyContext(
+                parameters=defaults, model=context.model.copy(), metrics=context.metrics
+            )
+        )
+        ratio = plan_ratio(
+            plan.indicators.get("instance_migrations_count", 0),
+            plan.indicators.get("released_compute_nodes_count", 0),
+        )
+        if ratio is not None:
+            ratios.append(ratio)
+    return min(ratios, default=None)
 
 
 def gap_percent(released: int, bound: int) -> float:

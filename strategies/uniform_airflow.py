@@ -12,7 +12,8 @@ ratios and reserved), and the one instance a hot, power-hungry source sheds is i
 
 from __future__ import annotations
 
-from strategies.common import add_migration, available_nodes, movable
+from strategies.common import add_migration, available_nodes
+from strategies.feasibility import may_move
 from strategies.ranked import RankedHosts
 from watcher_celery.model import ClusterModel
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
@@ -72,7 +73,9 @@ def execute(context: StrategyContext) -> Solution:
     solution = Solution()
     for hostname in sources:
         _, inlet, power = readings[hostname]
-        instances = [i for i in model.instances_on(hostname) if movable(i) and i.state == "active"]
+        instances = [
+            i for i in model.instances_on(hostname) if may_move(model, i) and i.state == "active"
+        ]
         instances.sort(key=lambda i: (-i.vcpus, -i.memory, i.uuid))
         whole = (
             inlet is not None

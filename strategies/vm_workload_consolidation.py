@@ -21,10 +21,9 @@ from strategies.common import (
     add_migration,
     add_service_state,
     available_nodes,
-    movable,
 )
 from strategies.consolidation import apply, best_emptying
-from strategies.feasibility import accepts
+from strategies.feasibility import accepts, may_move, needs_test
 from strategies.packing import Packer, Vector, scarcity_order
 from watcher_celery.model import ClusterModel, ComputeNode, Instance
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
@@ -121,10 +120,10 @@ def _offload(
         for instance in sorted(model.instances_on(hostname), key=lambda i: demand.instance(i)):
             if min(packer.free[hostname][:3]) >= 0:
                 break
-            if not movable(instance):
+            if not may_move(model, instance):
                 continue
             vector = demand.instance(instance)
-            accept = accepts(model, instance) if instance.pinned_az else None
+            accept = accepts(model, instance) if needs_test(model, instance) else None
             destination = packer.find(vector, exclude=hostname, accept=accept)
             if destination is None:
                 continue

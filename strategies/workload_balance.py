@@ -16,8 +16,8 @@ from __future__ import annotations
 import heapq
 import statistics
 
-from strategies.common import add_migration, available_nodes, movable
-from strategies.feasibility import can_move
+from strategies.common import add_migration, available_nodes
+from strategies.feasibility import can_move, may_move
 from watcher_celery.model import ClusterModel, Instance
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
 
@@ -96,7 +96,7 @@ def execute(context: StrategyContext) -> Solution:
             excess = load[source] - limit * capacity[source] + 1e-9
             movable_here = [
                 i for i in model.instances_on(source)
-                if movable(i) and i.state == "active" and work.get(i.uuid, 0.0) > 0
+                if may_move(model, i) and i.state == "active" and work.get(i.uuid, 0.0) > 0
             ]  # fmt: skip
             found = _move_one(model, targets, load, capacity, limit, work, movable_here, excess)
             if found is None:

@@ -28,9 +28,8 @@ from strategies.common import (
     LIVE_STATES,
     add_migration,
     available_nodes,
-    movable,
 )
-from strategies.feasibility import can_move
+from strategies.feasibility import can_move, may_move
 from strategies.host_choice import HostChoice, LeastLoaded
 from watcher_celery.model import ClusterModel, Instance
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
@@ -182,7 +181,7 @@ def _build(context: StrategyContext, model: ClusterModel, metrics: list[str]):
             values = _instance_amounts(context, instance, metrics)
             if values is None:
                 continue
-            if movable(instance) and instance.state in LIVE_STATES:
+            if may_move(model, instance) and instance.state in LIVE_STATES:
                 amounts[instance.uuid] = values
             summed = [s + v for s, v in zip(summed, values, strict=True)]
         for k, metric in enumerate(metrics):

@@ -21,7 +21,7 @@ is left out and shows in the efficacy indicators (planned below found).
 from __future__ import annotations
 
 from strategies.common import add_migration
-from strategies.feasibility import can_move
+from strategies.feasibility import can_move, held_by_group
 from strategies.ranked import RankedHosts
 from watcher_celery.model import ClusterModel, Instance, Volume
 from watcher_celery.plugins import Solution, StrategyContext, StrategyDefinition, hookimpl
@@ -175,6 +175,8 @@ class _Plan:
         source = instance.host
         if kind is None or instance.watcher_exclude or instance.uuid in self.moved:
             return
+        if held_by_group(self.model, instance):
+            return  # an affinity group stays together
         if self.model.nodes[source].state != "up":
             return  # off a down host only an evacuation moves it
         if not self.room() or self.per_node.get(source, 0) >= int(self.params["parallel_per_node"]):

@@ -110,6 +110,7 @@ class ServerGroup:
     name: str
     policy: str  # affinity | anti-affinity | soft-affinity | soft-anti-affinity
     members: tuple[str, ...] = ()  # instance uuids
+    project_id: str = ""
 
 
 # --- storage and bare metal ---------------------------------------------------------------
@@ -172,6 +173,7 @@ class ClusterModel:
         self.volumes: dict[str, Volume] = {}
         self.baremetal: dict[str, BaremetalNode] = {}
         self.server_groups: dict[str, ServerGroup] = {}  # by uuid, when the collector knows them
+        self._group_of: dict[str, str] = {}  # member uuid -> group uuid
 
     # building
 
@@ -186,6 +188,12 @@ class ClusterModel:
         if instance.host in self.nodes:
             self._by_node[instance.host][instance.uuid] = instance
             self._usage[instance.host].add(instance)
+
+    def add_server_group(self, group: ServerGroup) -> None:
+        """Add a server group; its members are found by :meth:`group_of`."""
+        self.server_groups[group.uuid] = group
+        for member in group.members:
+            self._group_of[member] = group.uuid
 
     def remove_node(self, hostname: str) -> None:
         """Drop a node and its instances (scope exclusion)."""
@@ -225,6 +233,11 @@ class ClusterModel:
         vcpus, memory, disk = self.free(hostname)
         return instance.vcpus <= vcpus and instance.memory <= memory and instance.disk <= disk
 
+    def group_of(self, instance_uuid: str) -> ServerGroup | None:
+        """The server group of an instance (Nova allows at most one), or None."""
+        group = self._group_of.get(instance_uuid)
+        return None if group is None else self.server_groups.get(group)
+
     def volumes_in(self, pool: str) -> list[Volume]:
         return [v for v in self.volumes.values() if v.pool == pool]
 
@@ -256,6 +269,7 @@ class ClusterModel:
         new.volumes = {u: _clone(v) for u, v in self.volumes.items()}
         new.baremetal = {u: _clone(b) for u, b in self.baremetal.items()}
         new.server_groups = {u: _clone(g) for u, g in self.server_groups.items()}
+        new._group_of = dict(self._group_of)
         return new
 
 

@@ -9,9 +9,12 @@ source or a destination, never both, so the migrations of the plan can run in an
 each instance moves once, straight from its origin to where it ends). The other hosts keep what
 they hold (but the variable units) and offer what room they have left. Constraints: vCPU,
 memory and disk of every host (fixed load included), the items' zones and the hosts that may
-receive, anti-affinity groups, and the plan-wide caps on migrations and bytes (the moves
-outside the neighbourhood are constants). The objective is lexicographic in one weighted sum:
-every source emptied is worth more than all the migration cost the neighbourhood can spend.
+receive, anti-affinity groups, the plan-wide caps on migrations and bytes (the moves
+outside the neighbourhood are constants) and, with ``per_released``, no change that adds more
+migrations than ``per_released`` × the hosts it adds to the released ones, plus the slack the
+whole plan has left under that ratio (so a plan within the ratio stays within it). The
+objective is lexicographic in one weighted sum: every source emptied is worth more than all the
+migration cost the neighbourhood can spend.
 
 Keeping most hosts fixed keeps the model small (a few thousand variables for 40 hosts), which
 is what lets CP-SAT solve one in a fraction of a second; which hosts are sources changes from
@@ -22,7 +25,7 @@ hint; the search keeps a result only if it is strictly better.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from strategies.solver.linear import LinearModel, Result
 from strategies.solver.placement import Placement
@@ -33,6 +36,7 @@ from strategies.solver.problem import Problem
 class Limits:
     migrations: int | None = None
     cost_bytes: int | None = None
+    per_released: float | None = None  # most migrations per released host
 
 
 @dataclass
@@ -41,6 +45,7 @@ class Neighbourhood:
     variable: dict[str, list[int]]  # host -> items whose units there are re-placed
     units: dict[int, int]  # item index -> its variable units
     cells: dict[tuple[int, str], int]  # (item, host) -> variable
+    kept: list[tuple[int, int]] = field(default_factory=list)  # (source kept?, value now)
 
     def current_value(self) -> int:
         return sum(self.model.hint[v] * c for v, c in self.model.objective)
@@ -65,10 +70,13 @@ def build(
     sources: Iterable[str],
     limits: Limits,
     totals: tuple[int, int],
+    ratio_slack: int = 0,
 ) -> Neighbourhood:
     """The model for ``hosts``: units on ``sources`` are re-placed, the rest stays.
 
-    ``on_host``, ``loads`` and ``totals`` (migrations, MB) describe the current placement.
+    ``on_host``, ``loads`` and ``totals`` (migrations, MB) describe the current placement;
+    ``ratio_slack`` is how far the whole plan is under ``limits.per_released``, in the units
+    of :func:`ratio_slack`.
     """
     hosts = list(hosts)
     sources = set(sources)
@@ -108,9 +116,12 @@ def build(
     by_host: dict[str, list[tuple[int, int]]] = {h: [] for h in hosts}
     for (index, host), var in cells.items():
         by_host[host].append((index, var))
+    kept: list[tuple[int, int]] = []  # (source kept?, its current value)
     for host in hosts:
         if host in sources:
-            _host_rows(problem, placement, lp, host, by_host[host], units, weight, objective)
+            used = _host_rows(problem, placement, lp, host, by_host[host], units, weight, objective)
+            if used is not None:
+                kept.append(used)
         else:
             _destination_rows(problem, lp, host, by_host[host], loads[host], moving[host])
     for (index, host), var in cells.items():
@@ -118,8 +129,13 @@ def build(
             objective.append((var, items[index].cost))
     _anti_affinity(problem, placement, lp, hosts, moving, cells, units)
     _limits(problem, placement, lp, sources, cells, units, limits, totals)
+    if limits.per_released is not None:
+        _per_released(
+            problem, placement, lp, (sources, cells, units, kept), limits.per_released, ratio_slack
+        )
     lp.maximize(objective)
-    return Neighbourhood(lp, {h: [i for i, _ in m] for h, m in moving.items() if m}, units, cells)
+    variable = {h: [i for i, _ in m] for h, m in moving.items() if m}
+    return Neighbourhood(lp, variable, units, cells, kept)
 
 
 def _takes_foreign(problem: Problem, placement: Placement, host: str) -> bool:
@@ -141,15 +157,18 @@ def _destination_rows(problem, lp, host, cells, load, moving) -> None:
         lp.constrain(row, upper=room)
 
 
-def _host_rows(problem, placement, lp, host, cells, units, weight, objective) -> None:
+def _host_rows(problem, placement, lp, host, cells, units, weight, objective):
+    """The source's rows; returns (its kept boolean, current value), None if always kept."""
     spec = problem.hosts[host]
     items = problem.items
     here = [(index, var, placement.where[index].get(host, 0)) for index, var in cells]
     current = [sum(items[i].size[k] * n for i, _, n in here) for k in range(3)]
     room = [max(spec.capacity[k] - spec.fixed[k], current[k]) for k in range(3)]
-    used = None
+    used = kept = None
     if not spec.pinned:
-        used = lp.var(0, 1, 1 if any(n for _, _, n in here) else 0)
+        now = 1 if any(n for _, _, n in here) else 0
+        used = lp.var(0, 1, now)
+        kept = (used, now)
         objective.append((used, -weight))
         total = sum(units[i] for i, _, _ in here)
         lp.constrain([(var, 1) for _, var, _ in here] + [(used, -total)], upper=0)
@@ -162,13 +181,13 @@ def _host_rows(problem, placement, lp, host, cells, units, weight, objective) ->
     # A host is a source or a destination: units from elsewhere only if none of its own leave.
     foreign = [(var, 1) for i, var, _ in here if items[i].origin != host]
     if not foreign:
-        return
+        return kept
     own_items = problem.origin_items.get(host, ())
     if any(units.get(i, 0) < items[i].count for i in own_items):
         lp.constrain(foreign, upper=0)  # some of its own sit outside: it stays a source
-        return
+        return kept
     if not own_items:
-        return
+        return kept
     own_total = sum(items[i].count for i in own_items)
     left = any(placement.where[i].get(host, 0) < items[i].count for i in own_items)
     leaving = lp.var(0, 1, 1 if left else 0)
@@ -176,6 +195,37 @@ def _host_rows(problem, placement, lp, host, cells, units, weight, objective) ->
     lp.constrain(own_cells + [(leaving, own_total)], lower=own_total)
     big = sum(units[i] for i, _, _ in here if items[i].origin != host)
     lp.constrain(foreign + [(leaving, big)], upper=big)
+    return kept
+
+
+RATIO_SCALE = 1000
+
+
+def ratio_slack(ratio: float, released: int, migrations: int) -> int:
+    """How far a plan is under ``ratio`` migrations per released host, scaled to integers."""
+    return int(ratio * RATIO_SCALE) * released - RATIO_SCALE * migrations
+
+
+def _per_released(problem, placement, lp, parts, ratio: float, slack: int) -> None:
+    """Migrations added ≤ ratio × hosts released added + slack, both counted against the
+    current placement (scaled to integers: D × migrations ≤ N × released, N / D ≤ ratio)."""
+    sources, cells, units, kept = parts
+    items = problem.items
+    scaled = int(ratio * RATIO_SCALE)
+    now_migrations = full_migrations = 0
+    row = []
+    for index, count in units.items():
+        item = items[index]
+        home = placement.where[index].get(item.origin, 0) if item.origin in sources else 0
+        now_migrations += (count - home) * item.migrations
+        full_migrations += count * item.migrations
+        var = cells.get((index, item.origin))
+        if var is not None:
+            row.append((var, -RATIO_SCALE * item.migrations))
+    row += [(var, scaled) for var, _ in kept]
+    kept_now = sum(now for _, now in kept)
+    upper = scaled * kept_now - RATIO_SCALE * (full_migrations - now_migrations) + max(0, slack)
+    lp.constrain(row, upper=upper)
 
 
 def _anti_affinity(problem, placement, lp, hosts, moving, cells, units) -> None:

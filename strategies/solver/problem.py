@@ -3,13 +3,16 @@
 Built once from the cluster model. Instances that are alike (same origin host, flavor size,
 migration kind and pinned zone, in no server group) form one *item* with a count, so a model
 holds one integer variable per item and host instead of one boolean per instance: at 20
-instances a host this divides the variables by about three. An ``affinity`` group whose members
-share a host and may all move is one item of one unit (the whole group moves together); a
-member of an ``anti-affinity`` group is an item of its own, so the group's rule can be stated.
+instances a host this divides the variables by about three. A ``soft-affinity`` group whose
+members share a host and may all move is one item of one unit (the whole group moves together);
+a member of an ``affinity`` group does not move (Nova's filter accepts only hosts already
+holding a member, and the one they share is the source); a member of an ``anti-affinity``
+group (soft or not) is an item of its own, so the group's rule can be stated.
 
 An instance does not move when it is excluded by the audit scope, locked, busy (a Nova task
 is running), not in a state Nova migrates (live: active/paused; cold: stopped), stopped while
-``live_only`` is set, on a host that is down, or in an affinity group that cannot move whole.
+``live_only`` is set, on a host that is down, in an ``affinity`` group, or in a
+``soft-affinity`` group that cannot move whole.
 Its load is *fixed* on its host, and that host can never be released.
 
 Hosts that are empty before the plan do not receive (filling one to empty another releases
@@ -53,6 +56,7 @@ class Item:
     units: list[tuple[str, ...]]  # instance uuids of each unit
     cost: int  # MB-equivalent to move one unit
     anti_group: str | None = None
+    forbidden: frozenset[str] = frozenset()  # hosts of the anti-affinity group's fixed members
 
     @property
     def count(self) -> int:
@@ -81,7 +85,11 @@ class Problem:
         if hostname == item.origin:
             return True
         host = self.hosts[hostname]
-        return host.receives and (item.zone is None or host.zone == item.zone)
+        return (
+            host.receives
+            and (item.zone is None or host.zone == item.zone)
+            and hostname not in item.forbidden
+        )
 
     def zones(self) -> dict[str | None, list[str]]:
         out: dict[str | None, list[str]] = defaultdict(list)
@@ -183,6 +191,14 @@ def build(model: ClusterModel, live_only: bool = False) -> Problem:
             members = [m for m in members if m.host == instance.host]
             total = tuple(sum(getattr(m, a) for m in members) for a in ("vcpus", "memory", "disk"))
             new_item(instance, total, [tuple(m.uuid for m in members)])
+    for group_uuid, indexes in anti_groups.items():
+        fixed_on = frozenset(
+            model.instances[m].host
+            for m in model.server_groups[group_uuid].members
+            if m in unmovable
+        )
+        for index in indexes:
+            items[index].forbidden = fixed_on
     return Problem(hosts, items, dict(anti_groups), unmovable)
 
 
@@ -192,13 +208,20 @@ def _movable_affinity_groups(
     grouped: dict[str, tuple[str, str]],
     unmovable: dict[str, str],
 ) -> dict[str, str]:
-    """Affinity groups that can move whole (group uuid -> the member standing for it).
+    """Soft-affinity groups that can move whole (group uuid -> the member standing for it).
 
-    The others' members are marked unmovable: moving some of a group would split it.
+    The members of the others, and of every hard ``affinity`` group, are marked unmovable:
+    moving some of a group would split it, and Nova refuses to move a hard one's member.
     """
     whole: dict[str, str] = {}
     for group in model.server_groups.values():
         if group.policy.removeprefix("soft-") != "affinity":
+            continue
+        if group.policy == "affinity":
+            for m in group.members:
+                instance = model.instances.get(m)
+                if instance is not None and instance.host in hosts and m not in unmovable:
+                    unmovable[m] = "in an affinity group (Nova moves no member)"
             continue
         members = [model.instances[m] for m in group.members if m in model.instances]
         on = {m.host for m in members}

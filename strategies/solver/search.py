@@ -130,6 +130,10 @@ def improve(
         stats.exact = _solve_whole(problem, placement, busy, limits, deadline, seed)
         stats.rounds = 1
         return stats
+    # Rounds run free of the cap on migrations per released host: holding it at every step
+    # blocks the paths through plans over it (measured: 3,852 hosts instead of 4,752 at
+    # 10,000 hosts); the caller holds the result to it (strategies.solver.ratio).
+    limits = neighbourhood.Limits(limits.migrations, limits.cost_bytes)
     rng = random.Random(seed)
     capped = limits.migrations is not None or limits.cost_bytes is not None
     totals = (placement.migrations(), placement.moved_mb()) if capped else (0, 0)

@@ -18,6 +18,7 @@ from strategies.packing import Packer
 from strategies.solver.neighbourhood import Limits
 from strategies.solver.placement import Placement
 from strategies.solver.problem import Problem
+from strategies.solver.ratio import hold_ratio
 from watcher_celery.model import ClusterModel
 
 
@@ -54,12 +55,18 @@ def greedy(
     return list(plan.items())
 
 
-def warm_start(problem: Problem, model: ClusterModel, limits: Limits) -> Placement:
-    """The better of basic's plan (its legal part) and the pinned-first plan."""
+def warm_start(
+    problem: Problem, model: ClusterModel, limits: Limits, ratio: float | None = None
+) -> Placement:
+    """The best of basic's plan (its legal part) and the pinned-first plans, each first held to
+    ``ratio`` migrations per released host when one is given."""
     candidates = [legal_greedy(problem, model, limits)]
     for key in range(3):
         for by_capacity in (False, True):
             candidates.append(pinned_first(problem, limits, key, by_capacity))
+    if ratio is not None:
+        for candidate in candidates:
+            hold_ratio(candidate, ratio)
     return max(candidates, key=Placement.worth)
 
 

@@ -12,6 +12,10 @@ order on its own copy of the cluster:
   have room in vCPU, memory and disk (reserved amounts and allocation ratios applied);
 * migrations without a destination are collected with the hosts enabled when they run; at the
   end an exact search (backtracking, small clusters) must find room for all of them at once;
+* server groups (Nova's filters at each migration): a member of an anti-affinity group (soft or
+  not) never goes to a host that holds another member, a member of an ``affinity`` group only to
+  a host that does; at the end no two anti-affinity members that were apart share a host and the
+  members of a soft-affinity group that shared a host still do;
 * ``volume_migrate`` to a pool must fit the pool's free capacity; ``change_node_power_state``
   must not power off a node hosting instances.
 
@@ -44,6 +48,13 @@ class _Replay:
     pinned: dict[str, str | None]
     undirected: list[tuple[str, set[str]]] = field(default_factory=list)
     found: list[str] = field(default_factory=list)
+    groups: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # uuid -> policy, all
+
+
+def _group_hosts(replay: _Replay, uuid: str) -> tuple[str | None, set[str]]:
+    """The instance's group policy and the hosts its other members are on now."""
+    policy, members = replay.groups.get(uuid, (None, []))
+    return policy, {replay.where[m] for m in members if m != uuid and replay.where.get(m)}
 
 
 def _hosts(model: ClusterModel) -> dict[str, _Host]:
@@ -96,10 +107,16 @@ def _migrate(replay: _Replay, model: ClusterModel, params: dict) -> None:
         _take(replay.hosts[source], size, -1)
     destination = params.get("destination_node")
     if destination is None:
+        policy, others = _group_hosts(replay, uuid)
         candidates = {
             name
             for name, h in replay.hosts.items()
-            if name != source and h.up and h.status == "enabled" and _zone_ok(replay, uuid, h)
+            if name != source
+            and h.up
+            and h.status == "enabled"
+            and _zone_ok(replay, uuid, h)
+            and not (policy and policy.endswith("anti-affinity") and name in others)
+            and not (policy == "affinity" and name not in others)
         }
         replay.undirected.append((uuid, candidates))
         replay.where[uuid] = None
@@ -111,6 +128,12 @@ def _migrate(replay: _Replay, model: ClusterModel, params: dict) -> None:
         replay.found.append(f"{uuid} pinned to {replay.pinned[uuid]} sent to zone {host.zone}")
     elif not _fits(host, size):
         replay.found.append(f"{destination} has no room for {uuid} {size}: {host.room}")
+    else:
+        policy, others = _group_hosts(replay, uuid)
+        if policy and policy.endswith("anti-affinity") and destination in others:
+            replay.found.append(f"{uuid} sent to {destination}, where its {policy} group is")
+        elif policy == "affinity" and destination not in others:
+            replay.found.append(f"{uuid} sent away from its affinity group to {destination}")
     if host is not None:
         _take(host, size)
     replay.where[uuid] = destination
@@ -153,6 +176,18 @@ def _place_all(replay: _Replay, budget: int = 200_000) -> bool | None:
     return search(0)
 
 
+def _check_groups_at_end(replay: _Replay, model: ClusterModel) -> None:
+    for group in model.server_groups.values():
+        members = [m for m in group.members if m in model.instances]
+        before = [model.instances[m].host for m in members]
+        after = [replay.where[m] for m in members if replay.where[m] is not None]
+        if group.policy.endswith("anti-affinity"):
+            if len(set(after)) < len(after) and len(set(before)) == len(before):
+                replay.found.append(f"{group.policy} group {group.uuid} ends sharing a host")
+        elif len(set(before)) == 1 and len(set(after)) > 1:
+            replay.found.append(f"{group.policy} group {group.uuid} ends split")
+
+
 def problems(model: ClusterModel, solution) -> list[str]:
     """Findings about ``solution`` on ``model`` (the cluster as it was before the strategy)."""
     replay = _Replay(
@@ -161,6 +196,10 @@ def problems(model: ClusterModel, solution) -> list[str]:
         sizes={u: (i.vcpus, i.memory, i.disk) for u, i in model.instances.items()},
         pinned={u: i.pinned_az for u, i in model.instances.items()},
     )
+    for group in model.server_groups.values():
+        members = [m for m in group.members if m in model.instances]
+        for member in members:
+            replay.groups[member] = (group.policy, members)
     pools = {n: p.free_capacity_gb for n, p in model.pools.items()}
     for action in solution.actions:
         params = action.input_parameters
@@ -187,6 +226,7 @@ def problems(model: ClusterModel, solution) -> list[str]:
             ]
             if hosted:
                 replay.found.append(f"{params.get('resource_name')} powered off with instances")
+    _check_groups_at_end(replay, model)
     if replay.undirected:
         placed = _place_all(replay)
         if placed is None:

@@ -21,6 +21,7 @@ from watcher_celery.model import (
     BaremetalNode,
     ComputeNode,
     Instance,
+    ServerGroup,
     StoragePool,
     Volume,
 )
@@ -57,6 +58,9 @@ class CloudAdapter(Protocol):
 
     def aggregates(self) -> list[dict]:
         """Host aggregates: ``{id, name, availability_zone, metadata, hosts}`` each."""
+
+    def server_groups(self) -> list[ServerGroup]:
+        """Nova's server groups of every project, with their policy and member instances."""
 
     def storage_pools(self) -> list[StoragePool]: ...
 

@@ -21,6 +21,7 @@ from watcher_celery.model import (
     BaremetalNode,
     ComputeNode,
     Instance,
+    ServerGroup,
     StoragePool,
     Volume,
 )
@@ -177,6 +178,23 @@ class OpenStackCloud:
             {"all_tenants": "True", "limit": 1000}, SERVERS_MICROVERSION,
         )  # fmt: skip
         return [_raw_instance(s) for s in servers if s.get("OS-EXT-STS:vm_state") != "deleted"]
+
+    @_sdk_errors
+    def server_groups(self) -> list[ServerGroup]:
+        """Every project's server groups (``os-server-groups``), paged by offset as Nova pages
+        them: Nova gives no next link, and the SDK's marker paging is not what it reads."""
+        groups: list[ServerGroup] = []
+        while True:
+            response = self.conn.compute.get(
+                "/os-server-groups",
+                params={"all_projects": "True", "limit": GROUPS_PAGE, "offset": len(groups)},
+                microversion=SERVER_GROUPS_MICROVERSION,
+            )
+            exceptions().raise_from_response(response)
+            page = response.json().get("server_groups", [])
+            groups += [_server_group(g) for g in page]
+            if len(page) < GROUPS_PAGE:
+                return groups
 
     @_sdk_errors
     def get_instance(self, uuid: str) -> Instance | None:
@@ -355,6 +373,19 @@ class OpenStackCloud:
 
 
 SERVERS_MICROVERSION = "2.53"
+# 2.64: one ``policy`` string per group (``policies``, a list, before).
+SERVER_GROUPS_MICROVERSION = "2.64"
+GROUPS_PAGE = 1000  # Nova's default osapi_max_limit
+
+
+def _server_group(g: dict) -> ServerGroup:
+    policy = g.get("policy") or next(iter(g.get("policies") or []), "")
+    return ServerGroup(
+        g["id"], g.get("name") or "", policy, tuple(g.get("members") or ()),
+        g.get("project_id") or "",
+    )  # fmt: skip
+
+
 LIVE_IN_PROGRESS = {"accepted", "queued", "preparing", "running", "post-migrating"}
 INVENTORY_WORKERS = 8
 

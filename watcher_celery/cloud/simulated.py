@@ -30,6 +30,7 @@ from watcher_celery.model import (
     BaremetalNode,
     ComputeNode,
     Instance,
+    ServerGroup,
     StoragePool,
     Volume,
 )
@@ -87,7 +88,8 @@ class SimulatedCloud:
             ("flavors", cluster.flavors), ("aggregates", cluster.aggregates),
             ("hosts", cluster.hosts), ("instances", cluster.instances),
             ("pools", cluster.pools), ("volumes", cluster.volumes),
-            ("baremetal", cluster.baremetal),
+            ("baremetal", cluster.baremetal), ("server_groups", cluster.server_groups),
+            ("server_group_members", cluster.server_group_members),
         ):  # fmt: skip
             if rows:
                 marks = ",".join("?" * len(rows[0]))
@@ -246,6 +248,33 @@ class SimulatedCloud:
             "extra FROM baremetal ORDER BY uuid"
         )
         return [BaremetalNode(r[0], r[1], bool(r[2]), r[3], r[4], json.loads(r[5])) for r in rows]
+
+    def server_groups(self) -> list[ServerGroup]:
+        """Nova's server groups with their policy and members (instances not deleted)."""
+        members: dict[str, list[str]] = {}
+        for instance, group in self._conn.execute(
+            "SELECT m.instance, m.group_uuid FROM server_group_members m "
+            "JOIN instances i ON i.uuid = m.instance WHERE i.state != 'deleted' ORDER BY m.rowid"
+        ):
+            members.setdefault(group, []).append(instance)
+        return [
+            ServerGroup(uuid, name, policy, tuple(members.get(uuid, ())), project)
+            for uuid, name, policy, project in self._conn.execute(
+                "SELECT uuid, name, policy, project_id FROM server_groups ORDER BY uuid"
+            )
+        ]
+
+    def add_server_group(self, group: ServerGroup) -> None:
+        """Record a server group and its members (in Nova they join when booted into it)."""
+        with store.write(self._conn) as conn:
+            conn.execute(
+                "INSERT INTO server_groups VALUES (?, ?, ?, ?)",
+                (group.uuid, group.name, group.policy, group.project_id),
+            )
+            conn.executemany(
+                "INSERT INTO server_group_members VALUES (?, ?)",
+                [(member, group.uuid) for member in group.members],
+            )
 
     def get_instance(self, uuid: str) -> Instance | None:
         return self._one(records.instance, records.INSTANCE_COLS, "instances", "uuid", uuid)

@@ -3,8 +3,9 @@
 One pass over each list the adapter returns, no query per instance: 10,000 hosts and 200,000
 instances build in about a second from the simulated cloud (``bench/model_build.py``).
 Nodes outside the scope are left out with their instances; excluded instances stay in, marked
-``watcher_exclude``. Collection failures become :class:`~watcher_celery.errors.CloudError`
-with a message an operator can act on.
+``watcher_exclude``. Server groups come with the compute model as the cloud reports them (a
+member outside the scope is simply not in the model). Collection failures become
+:class:`~watcher_celery.errors.CloudError` with a message an operator can act on.
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ def _compute(adapter: Any, scope: Scope, model: ClusterModel) -> None:
         if excluding and c.instance_excluded(instance):
             instance.watcher_exclude = True
         add_instance(instance)
+    for group in adapter.server_groups():
+        model.add_server_group(group)
 
 
 def _link_baremetal(model: ClusterModel) -> None:

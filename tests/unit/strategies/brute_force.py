@@ -72,6 +72,10 @@ def _feasible(model, instances, choice, groups) -> bool:
             before = [model.instances[m].host for m in members]
             if len(set(ends)) < len(ends) and len(set(ends)) < len(set(before)):
                 return False
+        elif group.policy == "affinity" and any(
+            where[m] != model.instances[m].host for m in members
+        ):
+            return False  # Nova moves no member of a hard affinity group
         elif len(set(ends)) > 1 and len({model.instances[m].host for m in members}) == 1:
             return False
     return True

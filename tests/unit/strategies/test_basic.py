@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from strategies.basic import BASIC
+from tests.support.plan_validator import problems
 from tests.unit.strategies.clusters import (
     assert_within_capacity,
     cluster,
@@ -11,6 +12,7 @@ from tests.unit.strategies.clusters import (
     service_changes,
 )
 from watcher_celery.datasources.memory import MemoryDatasource
+from watcher_celery.model import ServerGroup
 
 
 def test_exactly_three_lightly_loaded_hosts_are_emptied_into_the_full_ones():
@@ -77,3 +79,31 @@ def test_disabled_hosts_are_emptied_but_never_receive():
     assert all(dst != "d" for _, _, dst in migrations(solution))
     assert ("d", "disabled") not in service_changes(solution)
     assert model.used("d").count == 0
+
+
+def test_anti_affinity_members_never_end_on_one_host():
+    # Given a and b with one 4-vCPU instance each in an anti-affinity group, room on x and y
+    model = cluster({"a": [4], "b": [4], "x": [8], "y": [8]})
+    model.add_server_group(ServerGroup("g", "spread", "anti-affinity", ("a-vm0", "b-vm0")))
+    # When basic empties a and b
+    solution = run(BASIC, model)
+    # Then they land on two different hosts (x alone would have taken both)
+    moved = {uuid: dst for uuid, _, dst in migrations(solution)}
+    assert set(moved) == {"a-vm0", "b-vm0"} and moved["a-vm0"] != moved["b-vm0"]
+    assert problems(cluster_with_group(), solution) == []
+
+
+def cluster_with_group():
+    model = cluster({"a": [4], "b": [4], "x": [8], "y": [8]})
+    model.add_server_group(ServerGroup("g", "spread", "anti-affinity", ("a-vm0", "b-vm0")))
+    return model
+
+
+def test_an_affinity_group_keeps_its_host():
+    # Given a's two instances in an affinity group and room for them on x
+    model = cluster({"a": [2, 2], "x": [4]})
+    model.add_server_group(ServerGroup("g", "pair", "affinity", ("a-vm0", "a-vm1")))
+    # When basic runs, Nova would refuse to move either alone: a stays, x is emptied into a
+    solution = run(BASIC, model)
+    assert migrations(solution) == [("x-vm0", "x", "a")]
+    assert service_changes(solution) == [("x", "disabled")]

@@ -2,10 +2,10 @@
 
 Hypothesis draws small clusters (hosts with reserved amounts, allocation ratios, disabled and
 down hosts, two zones; instances of random flavors and states, some pinned to a zone, some
-excluded; storage pools and volumes) and random metric values, runs each strategy with each
-parameter set below, and hands the plan to ``tests.support.plan_validator`` (written apart from
-the rule the strategies use). A strategy may refuse (``StrategyError``) but never propose an
-infeasible plan.
+excluded; server groups of every policy; storage pools and volumes) and random metric values,
+runs each strategy with each parameter set below, and hands the plan to
+``tests.support.plan_validator`` (written apart from the rule the strategies use). A strategy
+may refuse (``StrategyError``) but never propose an infeasible plan.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from watcher_celery.model import (
     ClusterModel,
     ComputeNode,
     Instance,
+    ServerGroup,
     StoragePool,
     Volume,
 )
@@ -87,6 +88,7 @@ def clusters(draw) -> tuple[ClusterModel, MemoryDatasource]:
         )
         if model.fits(instance, host):  # clusters start within their capacity
             model.add_instance(instance)
+    _server_groups(model, rng)
     _storage(model, rng)
     for node in model.nodes.values():
         power = "power off" if node.state == "down" and rng.random() < 0.7 else "power on"
@@ -95,6 +97,28 @@ def clusters(draw) -> tuple[ClusterModel, MemoryDatasource]:
             hypervisor_hostname=node.hostname,
         )  # fmt: skip
     return model, _metrics(model, rng)
+
+
+def _server_groups(model: ClusterModel, rng: random.Random) -> None:
+    """Anti-affinity groups of instances on distinct hosts, affinity groups sharing one host."""
+    free = sorted(model.instances)
+    rng.shuffle(free)
+    for g in range(rng.randint(0, 4)):
+        policy = rng.choice(("anti-affinity", "soft-anti-affinity", "affinity", "soft-affinity"))
+        members: list[str] = []
+        if policy.endswith("anti-affinity"):
+            hosts: set[str | None] = set()
+            for uuid in list(free):
+                if model.instances[uuid].host not in hosts and len(members) < rng.randint(2, 4):
+                    members.append(uuid)
+                    hosts.add(model.instances[uuid].host)
+        elif free:
+            host = model.instances[free[0]].host
+            members = [u for u in free if model.instances[u].host == host][: rng.randint(1, 3)]
+        if members:
+            free = [u for u in free if u not in members]
+            uuid = f"40000000-0000-4000-8000-{g:012d}"
+            model.add_server_group(ServerGroup(uuid, f"group{g}", policy, tuple(members)))
 
 
 def _storage(model: ClusterModel, rng: random.Random) -> None:

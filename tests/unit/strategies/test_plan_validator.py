@@ -5,6 +5,7 @@ from __future__ import annotations
 from strategies.common import add_migration, add_service_state
 from tests.support.plan_validator import problems
 from tests.unit.strategies.clusters import cluster
+from watcher_celery.model import ServerGroup
 from watcher_celery.plugins import Solution
 
 
@@ -54,3 +55,27 @@ def test_a_migration_off_a_down_host_is_found():
     model = cluster({"a": [2], "b": []})
     model.nodes["a"].state = "down"
     assert "down" in problems(model, _plan(model, [("a-vm0", "b")]))[0]
+
+
+def test_an_anti_affinity_member_sent_to_another_members_host_is_found():
+    model = cluster({"a": [2], "b": [2], "c": []})
+    model.add_server_group(ServerGroup("g", "spread", "soft-anti-affinity", ("a-vm0", "b-vm0")))
+    found = problems(model, _plan(model, [("a-vm0", "b")]))
+    assert "soft-anti-affinity" in found[0] and "ends sharing a host" in found[1]
+    assert problems(model, _plan(model, [("a-vm0", "c")])) == []
+    # nor may the scheduler be asked to put it there when b is the only other host
+    model.nodes["c"].status = "disabled"
+    assert "no placement exists" in problems(model, _plan(model, [("a-vm0", None)]))[0]
+
+
+def test_an_affinity_member_moved_away_from_the_others_is_found():
+    model = cluster({"a": [2, 2], "b": []})
+    model.add_server_group(ServerGroup("g", "pair", "affinity", ("a-vm0", "a-vm1")))
+    assert "away from its affinity group" in problems(model, _plan(model, [("a-vm0", "b")]))[0]
+
+
+def test_a_soft_affinity_group_must_end_together():
+    model = cluster({"a": [2, 2], "b": []})
+    model.add_server_group(ServerGroup("g", "pair", "soft-affinity", ("a-vm0", "a-vm1")))
+    assert "ends split" in problems(model, _plan(model, [("a-vm0", "b")]))[0]
+    assert problems(model, _plan(model, [("a-vm0", "b"), ("a-vm1", "b")])) == []

@@ -10,7 +10,9 @@ import pytest
 from strategies.basic import BASIC
 from strategies.solver.bound import release_bound
 from strategies.solver.neighbourhood import Limits
+from strategies.solver.placement import Placement
 from strategies.solver.problem import build
+from strategies.solver.ratio import hold_ratio
 from strategies.solver.warm_start import legal_greedy
 from strategies.solver_consolidation import SOLVER_CONSOLIDATION
 from tests.support.plan_validator import problems
@@ -20,7 +22,9 @@ from watcher_celery.model import ClusterModel, ServerGroup
 
 
 def solve(model: ClusterModel, **parameters):
+    """The strategy's plan; optimality tests lift the cap on migrations per released host."""
     parameters.setdefault("time_budget", 10)
+    parameters.setdefault("max_migrations_per_released_host", 1000)
     return run(SOLVER_CONSOLIDATION, model, **parameters)
 
 
@@ -70,7 +74,7 @@ def test_an_anti_affinity_group_forbids_the_packing_that_frees_two_hosts():
     assert released(solve(cluster(hosts))) == 2  # both fit on x
     # When their instances must never share a host
     model = cluster(hosts)
-    model.server_groups["g"] = ServerGroup("g", "spread", "anti-affinity", ("a-vm0", "b-vm0"))
+    model.add_server_group(ServerGroup("g", "spread", "anti-affinity", ("a-vm0", "b-vm0")))
     solution = solve(model)
     # Then only one of them moves to x
     assert released(solution) == 1 == optimum(model)
@@ -78,14 +82,26 @@ def test_an_anti_affinity_group_forbids_the_packing_that_frees_two_hosts():
     assert after.instances["a-vm0"].host != after.instances["b-vm0"].host
 
 
-def test_an_affinity_group_moves_whole_or_not_at_all():
-    # Given a's two instances in an affinity group, and room for both only on y
+def test_a_soft_affinity_group_moves_whole_or_not_at_all():
+    # Given a's two instances in a soft-affinity group, and room for both only on y
     model = cluster({"a": [3, 3], "x": [12], "y": [8]})
-    model.server_groups["g"] = ServerGroup("g", "pair", "affinity", ("a-vm0", "a-vm1"))
-    solution = solve(model)
+    model.add_server_group(ServerGroup("g", "pair", "soft-affinity", ("a-vm0", "a-vm1")))
+    solution = solve(model, max_migrations_per_released_host=2)
     after = replay(model, solution)
     assert released(solution) == 1
     assert after.instances["a-vm0"].host == after.instances["a-vm1"].host == "y"
+
+
+def test_a_hard_affinity_group_keeps_its_host():
+    # Given the same cluster with the pair in an affinity group: Nova moves no member
+    model = cluster({"a": [3, 3], "x": [12], "y": [8]})
+    model.add_server_group(ServerGroup("g", "pair", "affinity", ("a-vm0", "a-vm1")))
+    solution = solve(model)
+    # Then a is kept, and the plan empties another host into a's room only if that helps
+    assert "a" not in [h for h, _ in service_changes(solution)]
+    after = replay(model, solution)
+    assert after.instances["a-vm0"].host == after.instances["a-vm1"].host == "a"
+    assert released(solution) == optimum(model)
 
 
 def test_disk_decides_when_vcpus_would_fit():
@@ -148,6 +164,43 @@ def test_caps_on_migrations_and_bytes():
     assert two.indicators["instance_migrations_bytes"] == 8 * 2**30
 
 
+def test_the_cap_on_migrations_per_released_host_keeps_the_costliest_host():
+    # Given a, b with one instance each and c with three, all fitting on x
+    hosts = {"a": [2], "b": [2], "c": [1, 1, 1], "x": [8]}
+    free = solve(cluster(hosts))
+    assert released(free) == 3 and len(migrations(free)) == 5
+    # When the plan may spend one migration per released host
+    capped = solve(cluster(hosts), max_migrations_per_released_host=1)
+    # Then c, whose release costs three, is kept and takes x's instance instead: a, b and x
+    # are released for three migrations
+    assert sorted(h for h, _ in service_changes(capped)) == ["a", "b", "x"]
+    assert len(migrations(capped)) == 3 == capped.indicators["instance_migrations_count"]
+    assert {dst for _, _, dst in migrations(capped)} == {"c"}
+    replay(cluster(hosts), capped)
+
+
+def test_hold_ratio_gives_back_churn_and_the_costliest_hosts():
+    model = cluster({"a": [2], "b": [2], "c": [1, 1, 1], "x": [8], "y": [4]})
+    problem = build(model)
+    placement = Placement(problem)
+    by_origin = {item.origin: item.index for item in problem.items if item.origin != "c"}
+    for host in ("a", "b"):
+        placement.move(by_origin[host], host, "x")
+    c_item = next(i for i in problem.items if i.origin == "c")
+    placement.move(c_item.index, "c", "x", 3)
+    placement.move(by_origin["y"], "y", "x")  # y keeps nothing: released too
+    assert sorted(placement.released()) == ["a", "b", "c", "y"] and placement.migrations() == 6
+    # 6 migrations for 4 hosts is within 1.5 a host; within 1.2, c (3 of them) goes back
+    assert hold_ratio(placement, 1.5) == [] and placement.migrations() == 6
+    assert hold_ratio(placement, 1.2) == ["c"]
+    assert sorted(placement.released()) == ["a", "b", "y"] and placement.migrations() == 3
+    assert placement.where[c_item.index] == {"c": 3}
+    # Churn: a unit moved off a host that keeps others goes home first
+    churn = Placement(problem)
+    churn.move(c_item.index, "c", "x", 1)
+    assert hold_ratio(churn, 10.0) == [] and churn.migrations() == 0
+
+
 @pytest.mark.parametrize("seed", range(12))
 def test_small_random_clusters_reach_the_brute_force_optimum_under_the_bound(seed):
     rng = random.Random(seed)
@@ -175,7 +228,8 @@ def test_never_worse_than_the_greedy_plan_on_a_seeded_cloud(tmp_path: Path):
     problem = build(model)
     greedy = legal_greedy(problem, model, Limits())
     bound = release_bound(problem)
-    solution = solve(model.copy(), time_budget=8)
+    # (the default cap: no more migrations per released host than basic's plan)
+    solution = solve(model.copy(), time_budget=8, max_migrations_per_released_host=0)
     replay(model, solution)
     assert released(solution) >= len(greedy.released())
     assert bound >= released(solution) == solution.indicators["released_compute_nodes_count"]
@@ -191,5 +245,6 @@ def _rebuilt(model: ClusterModel) -> ClusterModel:
         fresh.add_node(node)
     for instance in model.instances.values():
         fresh.add_instance(instance)
-    fresh.server_groups = model.server_groups
+    for group in model.server_groups.values():
+        fresh.add_server_group(group)
     return fresh

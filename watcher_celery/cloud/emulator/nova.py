@@ -3,7 +3,9 @@
 Covered: versions, hypervisors, os-services (enable/disable with reason, both before and
 after 2.53), aggregates, availability zones, flavors, servers detail (paged like Nova), the
 server actions Watcher uses (live/cold migrate, resize, confirm/revert, stop/start), server
-migrations (in-progress list, abort), os-migrations and instance actions. What a server shows
+migrations (in-progress list, abort), os-migrations, instance actions and server groups
+(listed by ``limit``/``offset`` like Nova, every project's with ``all_projects``; ``policy``
+from 2.64, ``policies`` before). What a server shows
 while it migrates follows real Nova (``cloud/sim/phases.py``): status RESIZE / MIGRATING /
 REVERT_RESIZE from its task_state, VERIFY_RESIZE until confirmed, a fault only in ERROR, and a
 live migration asked at microversion ≥ 2.34 starting ``accepted``.
@@ -25,7 +27,7 @@ from watcher_celery.cloud.emulator.common import (
     version_doc,
     versioned,
 )
-from watcher_celery.cloud.emulator.keystone import USER_ID
+from watcher_celery.cloud.emulator.keystone import PROJECT_ID, USER_ID
 from watcher_celery.errors import CloudError
 
 bp = Blueprint("nova", __name__, url_prefix="/compute")
@@ -395,6 +397,43 @@ def migrations():
     if kind:
         items = [m for m in items if m.migration_type == kind]
     return reply({"migrations": [_migration(m, False) for m in items]})
+
+
+# --- server groups -------------------------------------------------------------------------
+
+
+def _server_group(group) -> dict:
+    body = {"id": group.uuid, "name": group.name, "members": list(group.members),
+            "metadata": {}, "project_id": group.project_id, "user_id": USER_ID}  # fmt: skip
+    if _mv() >= (2, 64):
+        body["policy"] = group.policy
+        body["rules"] = {}
+    else:
+        body["policies"] = [group.policy]
+    return body
+
+
+@bp.get("/v2.1/os-server-groups")
+def server_groups():
+    groups = cloud().server_groups()
+    if request.args.get("all_projects", "").lower() not in ("true", "1"):
+        groups = [g for g in groups if g.project_id == PROJECT_ID]  # the token's project only
+    try:
+        offset = int(request.args.get("offset", 0))
+        limit = min(int(request.args.get("limit", PAGE)), PAGE)
+    except ValueError:
+        return fault(400, "Invalid input for query parameters limit or offset.")
+    if offset < 0 or limit < 0:
+        return fault(400, "Invalid input for query parameters limit or offset.")
+    return reply({"server_groups": [_server_group(g) for g in groups[offset : offset + limit]]})
+
+
+@bp.get("/v2.1/os-server-groups/<group_id>")
+def server_group(group_id):
+    found = next((g for g in cloud().server_groups() if g.uuid == group_id), None)
+    if found is None:
+        return fault(404, f"Instance group {group_id} could not be found.")
+    return reply({"server_group": _server_group(found)})
 
 
 # --- instance actions ----------------------------------------------------------------------

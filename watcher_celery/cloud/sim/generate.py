@@ -5,6 +5,9 @@ aggregate plus a few cross-zone ones (``ssd``, ``gpu``). Instances use the ``m1.
 (small ones most often), belong to projects of very unequal size, and are placed with a skew:
 some hosts run hot, a few are left idle, a handful are disabled or down. Each instance has a
 base CPU load, a daily amplitude and a phase, from which the metrics module derives series.
+About one instance in 100 starts a server group of its project (``_server_groups``): an
+anti-affinity one (hard or soft) with members on distinct hosts, or an affinity one (hard or
+soft) with members on its host; drawn from a stream of their own, so the rest is unchanged.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ class Cluster:
     pools: list[tuple] = field(default_factory=list)
     volumes: list[tuple] = field(default_factory=list)
     baremetal: list[tuple] = field(default_factory=list)
+    server_groups: list[tuple] = field(default_factory=list)
+    server_group_members: list[tuple] = field(default_factory=list)
 
 
 def _uuid(rng: random.Random) -> str:
@@ -129,7 +134,50 @@ def generate(seed: int, hosts: int, instances: int) -> Cluster:
              round(rng.uniform(0.3, 0.95), 3))
         )  # fmt: skip
     _storage(rng, out, az_names, projects)
+    _server_groups(random.Random(f"server-groups-{seed}"), out)
     return out
+
+
+# policy, relative frequency, most members
+GROUP_POLICIES = (
+    ("anti-affinity", 45, 4), ("soft-anti-affinity", 20, 4),
+    ("affinity", 20, 3), ("soft-affinity", 15, 3),
+)  # fmt: skip
+INSTANCES_PER_GROUP = 100
+
+
+def _server_groups(rng: random.Random, out: Cluster) -> None:
+    """Groups of one project each; an instance is in at most one (as in Nova)."""
+    by_project: dict[str, list[tuple]] = {}
+    by_host_project: dict[tuple[str, str], list[tuple]] = {}
+    for row in out.instances:
+        by_project.setdefault(row[9], []).append(row)
+        by_host_project.setdefault((row[10], row[9]), []).append(row)
+    taken: set[str] = set()
+    policies = [p[0] for p in GROUP_POLICIES]
+    weights = [p[1] for p in GROUP_POLICIES]
+    for n in range(len(out.instances) // INSTANCES_PER_GROUP):
+        first = out.instances[rng.randrange(len(out.instances))]
+        if first[0] in taken:
+            continue
+        policy = _weighted(rng, policies, weights)
+        most = next(p[2] for p in GROUP_POLICIES if p[0] == policy)
+        wanted = rng.randint(2, most)
+        members, hosts = [first], {first[10]}
+        if policy.endswith("anti-affinity"):
+            pool = by_project[first[9]]
+            for row in rng.sample(pool, min(len(pool), 8 * wanted)):
+                if len(members) < wanted and row[0] not in taken and row[10] not in hosts:
+                    members.append(row)
+                    hosts.add(row[10])
+        else:
+            siblings = by_host_project[(first[10], first[9])]
+            members += [r for r in siblings if r[0] != first[0] and r[0] not in taken][: wanted - 1]
+        group = _uuid(rng)
+        out.server_groups.append((group, f"group-{n + 1:05d}", policy, first[9]))
+        for row in members:
+            taken.add(row[0])
+            out.server_group_members.append((row[0], group))
 
 
 def _storage(rng: random.Random, out: Cluster, az_names: list[str], projects: list[str]) -> None:

@@ -106,6 +106,16 @@ def export(cloud) -> dict[str, Any]:
             }
             for b in cloud.baremetal_nodes()
         ],  # fmt: skip
+        "server_groups": [
+            {
+                "uuid": g.uuid,
+                "name": g.name,
+                "policy": g.policy,
+                "project_id": g.project_id,
+                "members": list(g.members),
+            }
+            for g in cloud.server_groups()
+        ],  # fmt: skip
     }
 
 
@@ -224,6 +234,13 @@ def _rows(d: dict[str, Any]) -> dict[str, list[tuple]]:
             )
             for b in d.get("baremetal_nodes", [])
         ],  # fmt: skip
+        "server_groups": [
+            (g["uuid"], g.get("name", g["uuid"]), g["policy"], g.get("project_id", ""))
+            for g in d.get("server_groups", [])
+        ],
+        "server_group_members": [
+            (member, g["uuid"]) for g in d.get("server_groups", []) for member in g["members"]
+        ],
     }
 
 

@@ -1,5 +1,10 @@
 """Where a moved instance goes in the simulated cloud: a checked destination, or the host
 with the most free vCPUs that fits (a spreading scheduler), in the instance's zone if pinned.
+
+Server groups are Nova's filters: a member of an ``anti-affinity`` group never goes to a host
+holding another member, a member of an ``affinity`` group only to one that does (so, its
+members sharing one host, never anywhere); the soft policies are Nova's weighers, not filters,
+and refuse nothing.
 """
 
 from __future__ import annotations
@@ -35,8 +40,31 @@ def fits(row, used, need) -> float | None:
     return free[0] if min(free) >= 0 else None
 
 
+def group_filter(conn, instance_uuid: str):
+    """A test ``host -> allowed`` for the instance's hard server-group policy (None: no rule)."""
+    row = conn.execute(
+        "SELECT g.uuid, g.policy FROM server_group_members m "
+        "JOIN server_groups g ON g.uuid = m.group_uuid WHERE m.instance = ?",
+        (instance_uuid,),
+    ).fetchone()
+    if row is None or row[1] not in ("affinity", "anti-affinity"):
+        return None
+    others = {
+        host
+        for (host,) in conn.execute(
+            "SELECT i.host FROM server_group_members m JOIN instances i ON i.uuid = m.instance "
+            "WHERE m.group_uuid = ? AND m.instance != ? AND i.state != 'deleted'",
+            (row[0], instance_uuid),
+        )
+    }
+    if row[1] == "affinity":
+        return others.__contains__
+    return lambda host: host not in others
+
+
 def destination(conn, inst: dict, wanted: str | None, need, usage) -> str:
     """``wanted`` if it can take the instance, else (when None) the best host; or raise."""
+    allowed = group_filter(conn, inst["uuid"])
     if wanted is not None:
         row = host(conn, wanted)
         if wanted == inst["host"]:
@@ -46,10 +74,17 @@ def destination(conn, inst: dict, wanted: str | None, need, usage) -> str:
                 f"No valid host: {wanted} cannot take instance {inst['uuid']} "
                 "(disabled, down or short of capacity)"
             )
+        if allowed is not None and not allowed(wanted):
+            raise CloudError(
+                f"No valid host: {wanted} would break the server group policy of instance "
+                f"{inst['uuid']}"
+            )
         return wanted
     best, best_free = None, -1.0
     for row in conn.execute(f"SELECT {HOST_FIT_COLS} FROM hosts ORDER BY hostname"):  # noqa: S608
         if row[0] == inst["host"] or (inst["az"] and row[3] != inst["az"]):
+            continue
+        if allowed is not None and not allowed(row[0]):
             continue
         free = fits(row, usage.get(row[0]), need)
         if free is not None and free > best_free:

@@ -71,6 +71,13 @@ CREATE TABLE IF NOT EXISTS volumes (
     snapshot_id TEXT, metadata TEXT NOT NULL DEFAULT '{}', created_at TEXT,
     migration_status TEXT
 );
+CREATE TABLE IF NOT EXISTS server_groups (
+    uuid TEXT PRIMARY KEY, name TEXT NOT NULL, policy TEXT NOT NULL,
+    project_id TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS server_group_members (
+    instance TEXT PRIMARY KEY, group_uuid TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS baremetal (
     uuid TEXT PRIMARY KEY, power_state TEXT NOT NULL, maintenance INTEGER NOT NULL DEFAULT 0,
     maintenance_reason TEXT, hypervisor_hostname TEXT, extra TEXT NOT NULL DEFAULT '{}'
@@ -138,6 +145,6 @@ def clear(conn: sqlite3.Connection) -> None:
     """Empty every table of cluster content (the meta settings stay)."""
     for table in (
         "flavors", "aggregates", "hosts", "instances", "operations", "faults", "failures",
-        "pools", "volumes", "baremetal",
+        "pools", "volumes", "baremetal", "server_groups", "server_group_members",
     ):  # fmt: skip
         conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
