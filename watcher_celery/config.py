@@ -148,6 +148,11 @@ class Settings:
     dispatch_lease_seconds: int = 60
     audit_lease_seconds: int = 3600
     broker_visibility_timeout: int = 120
+    # Dashboard estimates (docs/dashboard.md): MB/s a migration copies, seconds every action
+    # costs besides, and how many actions the appliers run at once.
+    migration_bandwidth_mb: float = 1000.0
+    action_overhead_seconds: float = 2.0
+    applier_slots: int = 2
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -223,6 +228,11 @@ class Settings:
             dispatch_lease_seconds=_env_int("WATCHER_DISPATCH_LEASE", 60),
             audit_lease_seconds=_env_int("WATCHER_AUDIT_LEASE", 3600),
             broker_visibility_timeout=_env_int("WATCHER_BROKER_VISIBILITY_TIMEOUT", 120),
+            migration_bandwidth_mb=_env_float("WATCHER_MIGRATION_BANDWIDTH_MB", 1000.0),
+            action_overhead_seconds=_env_float("WATCHER_ACTION_OVERHEAD_SECONDS", 2.0),
+            applier_slots=_env_int(
+                "WATCHER_APPLIER_SLOTS", _env_int("WATCHER_WORKER_CONCURRENCY", 2)
+            ),
         )
 
     @property
