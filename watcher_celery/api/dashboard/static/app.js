@@ -7,7 +7,8 @@ const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
 const TOKEN_KEY = "watcher-dashboard-token";
 const AUTH = document.body.dataset.auth;
 const HEADER = document.body.dataset.tokenHeader;
-const OVER = ["SUCCEEDED", "FAILED", "CANCELLED", "SUPERSEDED", "DELETED"];
+const AUDIT_STATES = ["PENDING", "ONGOING", "SUCCEEDED", "FAILED", "CANCELLED", "SUSPENDED"];
+const PLAN_STATES = ["RECOMMENDED", "PENDING", "ONGOING", "SUCCEEDED", "FAILED", "CANCELLING", "CANCELLED", "SUPERSEDED"];
 
 const ui = { maps: new Map(), plan: null, live: null, nodes: {}, rows: {} };
 
@@ -74,7 +75,7 @@ function show(view) {
 function mapControls(section) {
   const box = $("[data-map-controls]", section);
   if (!ui.maps.has(section.id)) {
-    const state = { cell: 14, metric: "memory", group: "zone", canvases: [] };
+    const state = { zoom: 1, metric: "memory", group: "zone", canvases: [] };
     ui.maps.set(section.id, state);
     Heatmap.legend($(".legend", box));
     $(".metric", box).addEventListener("change", (e) => { state.metric = e.target.value; redraw(section); });
@@ -91,7 +92,7 @@ function mapControls(section) {
 
 function zoom(section, factor) {
   const state = mapControls(section);
-  state.cell = Math.min(48, Math.max(3, Math.round(state.cell * factor)));
+  state.zoom = Math.min(8, Math.max(0.3, state.zoom * factor));
   redraw(section);
 }
 
@@ -105,7 +106,7 @@ function redraw(section) {
   const state = mapControls(section);
   for (const entry of state.canvases) {
     const width = entry.canvas.parentElement.clientWidth - 2;
-    entry.layout = Heatmap.draw(entry.canvas, entry.hosts, { cell: state.cell, metric: state.metric, group: state.group, width });
+    entry.layout = Heatmap.draw(entry.canvas, entry.hosts, { zoom: state.zoom, metric: state.metric, group: state.group, width });
     if (!entry.hooked) {
       entry.hooked = true;
       entry.canvas.addEventListener("mousemove", (e) => tooltip(e, entry));
@@ -149,7 +150,9 @@ async function loadCluster() {
 
 function fillFilter(select, values, current) {
   const keep = current ?? select.value;
-  select.replaceChildren(new Option("any", ""), ...[...new Set(values)].filter(Boolean).sort().map((v) => new Option(v, v)));
+  const known = [...new Set(values)].filter(Boolean);
+  if (values !== AUDIT_STATES && values !== PLAN_STATES) known.sort();
+  select.replaceChildren(new Option("any", ""), ...known.map((v) => new Option(v, v)));
   select.value = [...select.options].some((o) => o.value === keep) ? keep : "";
 }
 
@@ -177,7 +180,7 @@ async function loadAudits() {
     await Promise.all([fetchLists(), loadGoals()]);
   } catch (e) { say(`Audits could not be listed: ${e.message}`); return; }
   const a = listData.audits;
-  fillFilter($("#audits-state"), a.map((x) => x.state));
+  fillFilter($("#audits-state"), AUDIT_STATES);
   fillFilter($("#audits-goal"), a.map((x) => x.goal_name));
   fillFilter($("#audits-strategy"), a.map((x) => x.strategy_name));
   renderAudits();
@@ -201,7 +204,7 @@ function renderAudits() {
 async function loadPlans() {
   try { await fetchLists(); } catch (e) { say(`Plans could not be listed: ${e.message}`); return; }
   const p = listData.plans;
-  fillFilter($("#plans-state"), p.map((x) => x.state));
+  fillFilter($("#plans-state"), PLAN_STATES);
   fillFilter($("#plans-strategy"), p.map((x) => x.strategy_name));
   renderPlans();
 }
@@ -321,10 +324,10 @@ async function openPlan(uuid) {
   if (forecast.unplaced.length) notes.push(`${forecast.unplaced.length} instances go where Nova's scheduler decides (not shown).`);
   if (forecast.unknown.length) notes.push(`${forecast.unknown.length} instances or hosts are no longer in the cluster.`);
   $("#plan-note").textContent = notes.join(" ");
-  setMaps($("#view-plan"), [
-    { canvas: $("#plan-map-now"), hosts: Heatmap.fromTable(forecast.hosts_now) },
-    { canvas: $("#plan-map-after"), hosts: Heatmap.fromTable(forecast.hosts_after) },
-  ]);
+  const now = Heatmap.fromTable(forecast.hosts_now), after = Heatmap.fromTable(forecast.hosts_after);
+  $("#plan-summary-now").textContent = summary(now);
+  $("#plan-summary-after").textContent = summary(after);
+  setMaps($("#view-plan"), [{ canvas: $("#plan-map-now"), hosts: now }, { canvas: $("#plan-map-after"), hosts: after }]);
   ui.nodes = Dag.draw($("#plan-dag"), forecast.actions, actionLabel);
   ui.rows = {};
   $("#plan-actions tbody").replaceChildren(...forecast.actions.map((a, i) => {
@@ -358,9 +361,19 @@ function setProgress(p) {
 function setActionState(uuid, state) {
   if (!ui.plan || !(uuid in ui.plan.states)) return;
   ui.plan.states[uuid] = state;
-  if (ui.nodes[uuid]) Dag.paint(ui.nodes[uuid], state);
+  if (ui.nodes[uuid]) {
+    Dag.paint(ui.nodes[uuid], state);
+    if (state === "ONGOING") keepInView($("#plan-dag"), ui.nodes[uuid]);
+  }
   const tr = ui.rows[uuid];
   if (tr) tr.lastChild.replaceChildren(Object.assign(document.createElement("span"), { className: `state ${state}`, textContent: state }));
+}
+
+/* Scroll the DAG's own box (never the page) so a node that starts running is visible. */
+function keepInView(box, node) {
+  const b = box.getBoundingClientRect(), n = node.getBoundingClientRect();
+  if (n.top < b.top || n.bottom > b.bottom) box.scrollTop += n.top - b.top - 10;
+  if (n.left < b.left || n.right > b.right) box.scrollLeft += n.left - b.left - 10;
 }
 
 function follow() {
@@ -370,9 +383,24 @@ function follow() {
     if (!ui.plan || ui.plan.uuid !== uuid) return;
     if (event === "action") setActionState(data.uuid, data.state);
     if (event === "plan" && data.state) setPlanState(data.state);
-    if (event === "progress") { setProgress(data); setPlanState(data.state); }
+    if (event === "progress") { setProgress(data); setPlanState(data.state); refreshNow(); }
     if (event === "end") setPlanState(data.state);
   }, (status) => { if (status === 401) signOut("Your token was refused; sign in again."); else say(`The live view stopped: ${status}`); });
+}
+
+/* While a plan runs, the "Now" map follows the cluster (at most every 4 s). */
+let lastRefresh = 0;
+async function refreshNow() {
+  if (Date.now() - lastRefresh < 4000) return;
+  lastRefresh = Date.now();
+  try {
+    const body = await call("/dashboard/api/cluster");
+    const section = $("#view-plan"), state = mapControls(section);
+    if (!state.canvases.length) return;
+    state.canvases[0].hosts = Heatmap.fromTable(body.hosts);
+    $("#plan-summary-now").textContent = summary(state.canvases[0].hosts);
+    redraw(section);
+  } catch (e) { /* the next progress message tries again */ }
 }
 
 async function startPlan() {

@@ -2,7 +2,7 @@
 "use strict";
 
 const Dag = (() => {
-  const W = 170, H = 38, GX = 46, GY = 12, NS = "http://www.w3.org/2000/svg";
+  const W = 200, H = 38, GX = 40, GY = 10, BAND_GAP = 28, NS = "http://www.w3.org/2000/svg";
 
   function el(name, attrs, text) {
     const e = document.createElementNS(NS, name);
@@ -28,24 +28,32 @@ const Dag = (() => {
     return out;
   }
 
-  /* Draw into container; returns {uuid: <g>} to recolour nodes when states change. */
+  /* Draw into container, layers left to right, wrapped into bands as wide as the container;
+     returns {uuid: <g>} to recolour nodes when states change. */
   function draw(container, actions, label) {
     const cols = layers(actions);
     const tallest = Math.max(1, ...cols.map((c) => c.length));
-    const svg = el("svg", { width: cols.length * (W + GX) + 20, height: tallest * (H + GY) + 20, role: "img", "aria-label": "action plan graph" });
+    const perBand = Math.max(1, Math.floor((Math.max(container.clientWidth, 400) - 30) / (W + GX)));
+    const bandHeight = tallest * (H + GY) + BAND_GAP;
+    const bands = Math.ceil(cols.length / perBand);
+    const width = Math.min(cols.length, perBand) * (W + GX) + 20;
+    const svg = el("svg", { width, height: bands * bandHeight + 10, role: "img", "aria-label": "action plan graph" });
     const pos = new Map();
-    cols.forEach((col, i) => col.forEach((a, j) => pos.set(a.uuid, { x: 10 + i * (W + GX), y: 10 + j * (H + GY) })));
+    cols.forEach((col, i) => col.forEach((a, j) => pos.set(a.uuid, {
+      x: 10 + (i % perBand) * (W + GX), y: 10 + Math.floor(i / perBand) * bandHeight + j * (H + GY),
+      band: Math.floor(i / perBand),
+    })));
+    const defs = el("defs", {});
+    const marker = el("marker", { id: "arrow", viewBox: "0 0 8 8", refX: 8, refY: 4, markerWidth: 7, markerHeight: 7, orient: "auto" });
+    marker.append(el("path", { d: "M0,0 L8,4 L0,8 z", fill: "#9aa3b2" }));
+    defs.append(marker);
+    svg.append(defs);
     const edges = el("g", { fill: "none", stroke: "#9aa3b2", "stroke-width": 1.2 });
-    svg.append(el("defs", {}));
-    svg.firstChild.append(Object.assign(el("marker", { id: "arrow", viewBox: "0 0 8 8", refX: 8, refY: 4, markerWidth: 7, markerHeight: 7, orient: "auto" })));
-    svg.firstChild.firstChild.append(el("path", { d: "M0,0 L8,4 L0,8 z", fill: "#9aa3b2" }));
     for (const a of actions) {
       const to = pos.get(a.uuid);
       for (const p of a.parents) {
         const from = pos.get(p);
-        if (!from) continue;
-        const x1 = from.x + W, y1 = from.y + H / 2, x2 = to.x, y2 = to.y + H / 2, mx = (x1 + x2) / 2;
-        edges.append(el("path", { d: `M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2},${y2}`, "marker-end": "url(#arrow)" }));
+        if (from) edges.append(el("path", { d: edgePath(from, to, bandHeight), "marker-end": "url(#arrow)" }));
       }
     }
     svg.append(edges);
@@ -64,6 +72,18 @@ const Dag = (() => {
     }
     container.replaceChildren(svg);
     return nodes;
+  }
+
+  /* A curve inside a band; across bands, down into the gap under the parent's band, back to
+     the left and into the child. */
+  function edgePath(from, to, bandHeight) {
+    const x1 = from.x + W, y1 = from.y + H / 2, x2 = to.x, y2 = to.y + H / 2;
+    if (from.band === to.band) {
+      const mx = (x1 + x2) / 2;
+      return `M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2},${y2}`;
+    }
+    const gap = 10 + (from.band + 1) * bandHeight - BAND_GAP / 2;
+    return `M${x1},${y1} h${GX / 3} V${gap} H${x2 - GX / 3} V${y2} H${x2}`;
   }
 
   const FILL = { PENDING: "#fff8e1", ONGOING: "#d6e4fb", SUCCEEDED: "#d3f2dc", FAILED: "#f9d6d2", SKIPPED: "#eceff4", CANCELLED: "#eceff4" };

@@ -35,26 +35,35 @@ const Heatmap = (() => {
     return "rgb(210,45,35)";
   }
 
-  function groupOf(host, by) {
-    if (by === "zone") return host.zone || "(no zone)";
-    if (by === "aggregate") return (host.aggregates && host.aggregates[0]) || "(no aggregate)";
-    return "all hosts";
+  /* A host's groups: its zone, or each of its aggregates (a host may be in several). */
+  function groupsOf(host, by) {
+    if (by === "zone") return [host.zone || "(no zone)"];
+    if (by === "aggregate") return host.aggregates && host.aggregates.length ? host.aggregates : ["(no aggregate)"];
+    return ["all hosts"];
   }
 
   function groups(hosts, by) {
     const map = new Map();
     for (const h of hosts) {
-      const g = groupOf(h, by);
-      if (!map.has(g)) map.set(g, []);
-      map.get(g).push(h);
+      for (const g of groupsOf(h, by)) {
+        if (!map.has(g)) map.set(g, []);
+        map.get(g).push(h);
+      }
     }
     for (const list of map.values()) list.sort((a, b) => a.hostname.localeCompare(b.hostname));
     return [...map.entries()].sort((a, b) => a[0].localeCompare(b[0]));
   }
 
+  /* A cell size that fills about 300 px of height: large cells for a few hosts, ~7 px for
+     10,000 on a wide screen; zoom multiplies it. */
+  function autoCell(count, width) {
+    return Math.min(44, Math.max(6, Math.floor(Math.sqrt((width * 300) / Math.max(1, count))) - GAP));
+  }
+
   /* Draw; returns the layout used to find the host under the mouse. */
   function draw(canvas, hosts, opts) {
-    const cell = opts.cell, width = Math.max(200, opts.width);
+    const width = Math.max(200, opts.width);
+    const cell = Math.round(Math.min(48, Math.max(3, autoCell(hosts.length, width) * opts.zoom)));
     const perRow = Math.max(1, Math.floor((width - 8) / (cell + GAP)));
     const layout = [];
     let y = 4;
@@ -73,14 +82,19 @@ const Heatmap = (() => {
     ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, width, y);
     ctx.font = "12px system-ui, sans-serif"; ctx.textBaseline = "middle";
     let gy = 4;
+    const titles = [];
     for (const [name, list] of grouped) {
       const disabled = list.filter((h) => h.status !== "enabled").length;
       const down = list.filter((h) => h.state !== "up").length;
+      const title = `${name} — ${list.length} hosts` + (disabled ? `, ${disabled} disabled` : "") + (down ? `, ${down} down` : "");
+      titles.push(title);
       ctx.fillStyle = "#1d2330";
-      ctx.fillText(`${name} — ${list.length} hosts` + (disabled ? `, ${disabled} disabled` : "") + (down ? `, ${down} down` : ""), 4, gy + HEADER / 2);
+      ctx.fillText(title, 4, gy + HEADER / 2);
       gy += HEADER + Math.ceil(list.length / perRow) * (cell + GAP) + 8;
     }
     for (const { h, x, y: cy } of layout) paint(ctx, h, x, cy, cell, opts.metric);
+    canvas.setAttribute("role", "img");
+    canvas.setAttribute("aria-label", `Heat map of ${opts.metric} use: ${titles.join("; ")}`);
     return { layout, cell };
   }
 
@@ -92,10 +106,17 @@ const Heatmap = (() => {
     }
     ctx.fillStyle = h.instances === 0 ? "#dfe6f0" : colour(use(h, metric));
     ctx.fillRect(x, y, cell, cell);
+    if (cell >= 30 && h.instances > 0) {
+      ctx.fillStyle = "rgba(0,0,0,.75)"; ctx.font = "10px system-ui, sans-serif"; ctx.textAlign = "center";
+      ctx.fillText(Math.round(100 * use(h, metric)) + "%", x + cell / 2, y + cell / 2);
+      ctx.textAlign = "start";
+    }
     if (h.status !== "enabled") {
-      ctx.strokeStyle = "#1d2330"; ctx.lineWidth = Math.max(1, cell / 8);
-      ctx.strokeRect(x + ctx.lineWidth / 2, y + ctx.lineWidth / 2, cell - ctx.lineWidth, cell - ctx.lineWidth);
-      if (cell >= 6) { ctx.beginPath(); ctx.moveTo(x, y + cell); ctx.lineTo(x + cell, y); ctx.stroke(); }
+      const line = Math.max(1, Math.min(3, cell / 10)), corner = Math.max(3, cell / 3);
+      ctx.strokeStyle = "#1d2330"; ctx.lineWidth = line;
+      ctx.strokeRect(x + line / 2, y + line / 2, cell - line, cell - line);
+      ctx.fillStyle = "#1d2330";
+      ctx.beginPath(); ctx.moveTo(x + cell - corner, y); ctx.lineTo(x + cell, y); ctx.lineTo(x + cell, y + corner); ctx.fill();
     }
   }
 
@@ -126,7 +147,7 @@ const Heatmap = (() => {
     c.width = 120; c.height = 12;
     const ctx = c.getContext("2d");
     for (let i = 0; i < 120; i++) { ctx.fillStyle = colour(i / 119); ctx.fillRect(i, 0, 1, 12); }
-    el.replaceChildren("0%", c, "100%  ·  pale: empty  ·  outlined: disabled  ·  black ✕: down");
+    el.replaceChildren("0%", c, "100%  ·  pale: no instances  ·  dark frame and corner: disabled  ·  black ✕: down");
   }
 
   return { fromTable, draw, hostAt, describe, legend, use, colour };
