@@ -55,7 +55,6 @@ def test_an_audit_plan_is_forecast_then_followed_live_to_its_end(browser, open_a
     )
     assert page.text_content("#cluster-summary").startswith("16 hosts")
     assert page.eval_on_selector("#cluster-map", "c => c.height") > 50
-    page.screenshot(path=str(screenshots / "dashboard-cluster.png"))
 
     # When an operator runs a consolidation audit from the Audits view
     page.click("#tabs button[data-view=audits]")

@@ -2,7 +2,7 @@
 "use strict";
 
 const Dag = (() => {
-  const W = 200, H = 38, GX = 40, GY = 10, BAND_GAP = 28, NS = "http://www.w3.org/2000/svg";
+  const W = 215, H = 38, GX = 40, GY = 10, BAND_GAP = 28, NS = "http://www.w3.org/2000/svg";
 
   function el(name, attrs, text) {
     const e = document.createElementNS(NS, name);
