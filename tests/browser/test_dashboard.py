@@ -165,12 +165,43 @@ def test_the_event_stream_with_a_token_streams_the_plan(token_api):
         assert response.headers["Content-Type"].startswith("text/event-stream")
         first = next(response.iter_lines(decode_unicode=True))
         assert first == "event: progress"
+    # And a plan that does not exist is a 404 with Watcher's error body, before any stream
+    missing = requests.get(
+        f"{token_api}/dashboard/api/action_plans/{uuid.uuid4()}/events", headers=headers, timeout=10
+    )
+    assert missing.status_code == 404
+    assert "could not be found" in missing.json()["error_message"]
 
 
-def _wait_plan(base, headers) -> str:
+def _wait_plan(base, headers, query: str = "") -> str:
     for _ in range(300):
-        plans = requests.get(f"{base}/v1/action_plans", headers=headers, timeout=10).json()
+        plans = requests.get(f"{base}/v1/action_plans{query}", headers=headers, timeout=10).json()
         if plans["action_plans"]:
             return plans["action_plans"][0]["uuid"]
         time.sleep(0.2)
     raise AssertionError("no action plan appeared")
+
+
+def test_a_running_plan_is_cancelled_from_its_page(browser, open_api):
+    # Given a dummy plan whose last action sleeps 10 s, opened from the plans list
+    body = {"audit_type": "ONESHOT", "goal": "dummy", "strategy": "dummy",
+            "parameters": {"para1": 10}}  # fmt: skip
+    created = requests.post(f"{open_api}/v1/audits", json=body, timeout=10)
+    assert created.status_code == 201, created.text
+    audit = created.json()["uuid"]
+    plan = _wait_plan(open_api, {}, f"?audit_uuid={audit}")
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    page.goto(f"{open_api}/dashboard")
+    page.click("#tabs button[data-view=plans]")
+    page.click(f"#plans-table tbody tr[data-uuid='{plan}']")
+    page.wait_for_selector("#plan-dag g.node")
+    # When it is started and its sleep runs, then cancelled
+    page.click("#plan-start")
+    page.wait_for_selector("#plan-dag g.node[data-state=ONGOING]:has-text('sleep')", timeout=60_000)
+    page.click("#plan-cancel")
+    # Then the page follows the plan to CANCELLED and the buttons are off
+    page.wait_for_function(
+        "document.querySelector('#plan-state').textContent === 'CANCELLED'", timeout=90_000
+    )
+    assert page.is_disabled("#plan-start") and page.is_disabled("#plan-cancel")
+    page.close()
