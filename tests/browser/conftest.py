@@ -35,7 +35,12 @@ SIMULATION = {
 
 
 # The heat map's scale: 10,000 hosts (60,000 instances) over four zones.
-LARGE = {"WATCHER_SIM_HOSTS": "10000", "WATCHER_SIM_INSTANCES": "60000"}
+# Collecting 10,000 hosts takes seconds; a loaded machine gets room before the API gives up.
+LARGE = {
+    "WATCHER_SIM_HOSTS": "10000",
+    "WATCHER_SIM_INSTANCES": "60000",
+    "WATCHER_DE_ANSWER_TIMEOUT": "120",
+}
 
 
 def _deployment(service_env, log_dir, extra: dict[str, str]) -> Iterator[Deployment]:
