@@ -205,3 +205,29 @@ def test_a_running_plan_is_cancelled_from_its_page(browser, open_api):
     )
     assert page.is_disabled("#plan-start") and page.is_disabled("#plan-cancel")
     page.close()
+
+
+def test_the_event_stream_still_streams_when_the_decision_engine_does_not_answer(
+    dashboard_deployment, open_api
+):
+    # Given a plan, and an API whose questions go to a queue no worker reads
+    plan = _wait_plan(open_api, {})
+    env = {
+        **dashboard_deployment.env,
+        "WATCHER_TASK_QUEUE": f"nobody-{uuid.uuid4().hex[:8]}",
+        "WATCHER_DE_ANSWER_TIMEOUT": "1",
+    }
+    service, base = start_api(env, dashboard_deployment.log_dir)
+    try:
+        # Then the forecast says the decision engine did not answer (503)
+        forecast = requests.get(f"{base}/dashboard/api/action_plans/{plan}/forecast", timeout=30)
+        assert forecast.status_code == 503
+        # But the live view streams the plan's progress anyway
+        url = f"{base}/dashboard/api/action_plans/{plan}/events"
+        with requests.get(url, stream=True, timeout=30) as response:
+            assert response.status_code == 200
+            lines = response.iter_lines(decode_unicode=True)
+            assert next(lines) == "event: progress"
+            assert '"total": ' in next(lines)
+    finally:
+        service.stop()

@@ -4,6 +4,7 @@ the arithmetic is ``watcher_celery.forecast``."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -15,9 +16,12 @@ from watcher_celery.api.smorest import get_or_404
 from watcher_celery.config import get_settings
 from watcher_celery.db import Action, ActionPlan, session_scope
 from watcher_celery.dispatch import CLUSTER_LOADS
+from watcher_celery.errors import ServiceUnavailable
 from watcher_celery.forecast import InstanceSize, estimate, predict, schedule
 from watcher_celery.forecast.loads import host_table, hosts_from_table, sizes_from_table
 from watcher_celery.forecast.progress import RUNNING, Progress, progress
+
+LOG = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +102,14 @@ def plan_progress(plan: PlanActions, seconds: dict[str, float]) -> Progress:
 
 
 def estimated_seconds(plan: PlanActions) -> dict[str, float]:
-    """Each action's estimate, from the sizes the decision engine reports now."""
-    sizes = sizes_from_table(cluster(instance_uuids(plan.actions))["instances"])
+    """Each action's estimate, from the sizes the decision engine reports now; when it cannot
+    answer (busy with audits, say), every action costs the overhead alone: the live states
+    matter more than the remaining time."""
+    try:
+        sizes = sizes_from_table(cluster(instance_uuids(plan.actions))["instances"])
+    except ServiceUnavailable as exc:
+        LOG.warning("plan %s: estimates without instance sizes: %s", plan.uuid, exc)
+        sizes = {}
     return {uuid: e["seconds"] for uuid, e in estimates(plan.actions, sizes).items()}
 
 
