@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-openstack faults lint venv clean prometheus openstack-venv netns-tools
+.PHONY: run test test-openstack faults lint venv clean prometheus chromium openstack-venv netns-tools
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,9 +22,9 @@ run: $(STAMP)
 FAULT_SUITE := tests/integration/reliability/test_fault_suite.py tests/integration/reliability/test_load.py \
 	tests/integration/reliability/test_several_hosts.py
 
-## Prometheus (Debian), lint, then the whole suite but the fault-injection one and the
+## Prometheus and Chromium (Debian), lint, then the whole suite but the fault-injection one and the
 ## real-OpenStack tier (PostgreSQL and Redis on 127.0.0.1, see .ci/run).
-test: $(STAMP) prometheus lint
+test: $(STAMP) prometheus chromium lint
 	$(BIN)/python -m pytest -p no:cacheprovider --ignore=tests/realcloud $(addprefix --ignore=,$(FAULT_SUITE))
 
 ## Fault injection, each fault WATCHER_FAULT_TRIALS times (default 3), then load figures; the
@@ -50,6 +50,12 @@ netns-tools:
 prometheus:
 	@command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus; }
+
+## Debian's Chromium, for the dashboard's browser tests (Playwright drives it; nothing is
+## downloaded at run time). Idempotent; needs root, as CI has.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 ## The real-OpenStack tier's own venv (Keystone, Placement, Nova from PyPI, pinned), apart from
 ## .venv because Nova pins its own dependencies. The tier's fixtures run this target themselves.

@@ -239,6 +239,24 @@ class Settings(BaseSettings):
     worker_concurrency: Positive = setting(
         2, "WATCHER_WORKER_CONCURRENCY", doc="Celery worker processes"
     )
+    # Dashboard estimates (docs/dashboard.md).
+    migration_bandwidth_mb: Annotated[float, Field(gt=0)] = setting(
+        1000.0,
+        "WATCHER_MIGRATION_BANDWIDTH_MB",
+        doc="dashboard estimates: MB/s a migration copies (memory live, disk cold)",
+    )
+    action_overhead_seconds: Seconds = setting(
+        2.0,
+        "WATCHER_ACTION_OVERHEAD_SECONDS",
+        doc="dashboard estimates: seconds every action costs besides what it copies",
+    )
+    applier_slots: Positive = setting(
+        None,
+        "WATCHER_APPLIER_SLOTS",
+        factory=lambda d: d["worker_concurrency"],
+        shown="`WATCHER_WORKER_CONCURRENCY`",
+        doc="dashboard estimates: actions the appliers run at once",
+    )
     log_level: LogLevel = setting(
         "INFO", "WATCHER_LOG_LEVEL", doc="worker and beat log level (DEBUG ... CRITICAL)"
     )

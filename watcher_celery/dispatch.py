@@ -17,6 +17,7 @@ CANCEL_ACTION_PLAN = "watcher.applier.cancel_action_plan"
 # Questions the API asks the decision engine and waits for (api/data_model/ask.py).
 BUILD_DATA_MODEL = "watcher.decision_engine.build_data_model"
 STRATEGY_STATE = "watcher.decision_engine.strategy_state"
+CLUSTER_LOADS = "watcher.decision_engine.cluster_loads"
 
 
 def run_audit(session: Session, audit_uuid: str) -> None:

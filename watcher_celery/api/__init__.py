@@ -15,6 +15,7 @@ from watcher_celery.api import (
     audits,
     auth,
     bookmarks,
+    dashboard,
     data_model,
     goals,
     keystone,
@@ -80,6 +81,7 @@ def create_app(sync: bool = True) -> Flask:
     app.url_map.strict_slashes = False
     api = Api(app)
     app.register_blueprint(root.blp)
+    app.register_blueprint(dashboard.blp)
     for resource in RESOURCES:
         api.register_blueprint(resource.blp)
     app.add_url_rule(f"{DOCS_ASSETS}<path:filename>", "docs_assets", _serve_docs_asset)

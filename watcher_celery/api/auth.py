@@ -12,7 +12,8 @@
 
 Either way the roles then go through upstream Watcher's policy (``api/policy.py``): no or an
 invalid token is 401, a role the rule does not admit is 403 ``Policy doesn't allow <rule> to be
-performed.``. ``/`` and the API documentation are public; ``WATCHER_WEBHOOKS_PUBLIC`` exempts
+performed.``. ``/``, the API documentation and the dashboard's page and static files are
+public (its data endpoints are not); ``WATCHER_WEBHOOKS_PUBLIC`` exempts
 ``POST /v1/webhooks/...`` (upstream's ``[api] enable_webhooks_auth = False``).
 """
 
@@ -31,7 +32,10 @@ from watcher_celery.errors import Forbidden, NotAuthenticated
 HEADER = "X-Auth-Token"
 ADMIN, READER, SERVICE = "admin", "reader", "service"
 ROLES = frozenset({ADMIN, READER, SERVICE})
-PUBLIC_PATHS = frozenset({"/", "/openapi.json", "/docs"})
+# The dashboard's page and files hold no data: the page asks for a token, its data endpoints
+# are checked like the API's.
+PUBLIC_PATHS = frozenset({"/", "/openapi.json", "/docs", "/dashboard"})
+PUBLIC_PREFIXES = ("/docs/", "/dashboard/static/")
 SECURITY_SCHEME = {"type": "apiKey", "in": "header", "name": HEADER}
 
 
@@ -61,7 +65,7 @@ def role_of(token: str | None) -> str | None:
 
 
 def _public(path: str) -> bool:
-    if path in PUBLIC_PATHS or path.startswith("/docs/"):
+    if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
         return True
     return get_settings().webhooks_public and path.startswith("/v1/webhooks/")
 

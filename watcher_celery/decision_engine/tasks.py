@@ -39,6 +39,14 @@ def strategy_state(strategy_name: str) -> dict:
     return strategy_state_entries(strategy_name)
 
 
+@app.task(name=dispatch.CLUSTER_LOADS, acks_late=False)
+def cluster_loads(instance_uuids: list[str]) -> dict:
+    """``{"value": {"hosts", "instances"}}`` for the dashboard's heat map, or ``{"error"}``."""
+    from watcher_celery.decision_engine.questions import cluster_loads as loads
+
+    return loads(instance_uuids)
+
+
 @app.task(name=SCHEDULE_CONTINUOUS_AUDITS, ignore_result=True)
 def schedule_continuous_audits() -> int:
     """Beat entry: send ``run_audit`` for every CONTINUOUS audit that is due (continuous.py)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.support.rows import RAW_PLANS
+from harness.rows import RAW_PLANS
 from watcher_celery.config import get_settings
 from watcher_celery.db import Action, ActionPlan, Audit, Goal, Strategy, session_scope
 from watcher_celery.decision_engine.plan_store import save_plan

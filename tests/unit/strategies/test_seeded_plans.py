@@ -10,13 +10,13 @@ The full action lists were also compared, equal, at 200, 1,000 and 10,000 hosts.
 from __future__ import annotations
 
 import pytest
-from watcher_celery.decision_engine.parameters import validate
 
 from tests.support.plan_validator import problems
 from watcher_celery.cloud.simulated import SimulatedCloud
 from watcher_celery.datasources.simulated import SimulatedDatasource
 from watcher_celery.decision_engine.collector import collect
 from watcher_celery.plugins import StrategyContext
+from watcher_celery.plugins.parameters import validate
 from watcher_celery.plugins.registry import get_registry
 
 CLOCK = 1_780_002_000
