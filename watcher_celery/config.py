@@ -39,8 +39,6 @@ from watcher_celery.settings_types import (
     StateDir,
 )
 
-__all__ = ["Settings", "SettingsError", "get_settings", "reset_settings"]
-
 
 def setting(
     default: Any = None,
