@@ -1,7 +1,9 @@
 # The two commands: `make run` and `make test`. Both set up .venv first.
 # `make test-openstack` runs the real-OpenStack tier (also run by .ci/run).
+# PYTHON is the interpreter (3.11, 3.12 or 3.13) and VENV its environment, one per version:
+#   make test PYTHON=python3.12 VENV=.venv-3.12
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
@@ -75,4 +77,4 @@ $(OS_STAMP): $(OS_REQUIREMENTS) $(OS_DRIVER)
 openstack-venv: $(OS_STAMP)
 
 clean:
-	rm -rf $(VENV) $(OS_VENV) var
+	rm -rf $(VENV) .venv-3.* $(OS_VENV) var

@@ -131,11 +131,6 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    try:
-        settings = get_settings()  # every setting checked before anything starts
-    except SettingsError as exc:
-        print(f"watcher-celery: {exc}", file=sys.stderr, flush=True)
-        return 2
     parser = argparse.ArgumentParser(prog="watcher-celery", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (_func, help_text) in COMMANDS.items():
@@ -143,11 +138,18 @@ def main(argv: list[str] | None = None) -> int:
         if name == "worker":
             command.add_argument(
                 "--role",
-                default=settings.worker_role,
+                default=None,
                 type=_role,
                 help=f"{ALL} (default, WATCHER_WORKER_ROLE) or any of {', '.join(ROLES)}",
             )
     args = parser.parse_args(argv)
+    try:
+        settings = get_settings()  # every setting checked before anything starts
+    except SettingsError as exc:
+        print(f"watcher-celery: {exc}", file=sys.stderr, flush=True)
+        return 2
+    if args.command == "worker" and args.role is None:
+        args.role = settings.worker_role
     return COMMANDS[args.command][0](args)
 
 

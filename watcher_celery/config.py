@@ -15,9 +15,9 @@ import os
 import re
 import socket
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import AfterValidator, AliasChoices, Field, PlainValidator, ValidationError
+from pydantic import AliasChoices, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from watcher_celery.settings_file import (
@@ -26,58 +26,18 @@ from watcher_celery.settings_file import (
     SettingsError,
     file_key,
 )
-
-TRUE_SPELLINGS = ("true", "1", "yes", "on")
-FALSE_SPELLINGS = ("false", "0", "no", "off")
-BOOL_SPELLINGS = TRUE_SPELLINGS + FALSE_SPELLINGS
-AUTH_MODES = ("none", "tokens", "keystone")
-CLOUDS = ("simulated", "openstack")
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-WORKER_ROLES = ("decision-engine", "applier", "housekeeping")
-
-
-def _bool(value: Any) -> bool:
-    """Only the spellings of true and false: a typo must not quietly mean false."""
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in TRUE_SPELLINGS:
-        return True
-    if text in FALSE_SPELLINGS:
-        return False
-    raise ValueError(f"expected one of {', '.join(BOOL_SPELLINGS)} (any case)")
-
-
-def _one_of(allowed: tuple[str, ...], normal=str.lower):
-    """A validator taking one of ``allowed``, compared after ``normal`` and stripping."""
-
-    def check(value: Any) -> str:
-        text = normal(str(value).strip())
-        if text in allowed:
-            return text
-        raise ValueError(f"expected one of {', '.join(allowed)}")
-
-    return PlainValidator(check, json_schema_input_type=str)
-
-
-def _roles(value: Any) -> Any:
-    """``all`` or a comma list of roles (``queues.roles_of`` reads it)."""
-    names = [n.strip() for n in str(value).split(",") if n.strip()]
-    if names == ["all"] or (names and all(n in WORKER_ROLES for n in names)):
-        return value
-    raise ValueError(f"expected all, or a comma list of {', '.join(WORKER_ROLES)}")
-
-
-Bool = Annotated[bool, PlainValidator(_bool, json_schema_input_type=str)]
-Port = Annotated[int, Field(ge=1, le=65535)]
-Count = Annotated[int, Field(ge=0)]
-Positive = Annotated[int, Field(ge=1)]
-Seconds = Annotated[float, Field(ge=0)]
-AuthMode = Annotated[str, _one_of(AUTH_MODES)]
-Cloud = Annotated[str, _one_of(CLOUDS)]
-LogLevel = Annotated[str, _one_of(LOG_LEVELS, str.upper)]
-Roles = Annotated[str, AfterValidator(_roles)]
-StateDir = Annotated[Path, AfterValidator(Path.resolve)]
+from watcher_celery.settings_types import (
+    AuthMode,
+    Bool,
+    Cloud,
+    Count,
+    LogLevel,
+    Port,
+    Positive,
+    Roles,
+    Seconds,
+    StateDir,
+)
 
 
 def setting(

@@ -7,12 +7,12 @@ config file. Stopped by PID.
 
 from __future__ import annotations
 
-import crypt
 import shutil
 import signal
 import subprocess
 from pathlib import Path
 
+import bcrypt
 import requests
 
 from harness.processes import free_port, wait_for
@@ -86,7 +86,7 @@ class PrometheusServer:
         if users:
             lines.append("basic_auth_users:")
             for user, password in users.items():
-                hashed = crypt.crypt(password, crypt.mksalt(crypt.METHOD_BLOWFISH))
+                hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
                 lines.append(f"  {user}: '{hashed}'")
         if not lines:
             return None

@@ -12,16 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from watcher_celery.config import (
-    BOOL_SPELLINGS,
-    FALSE_SPELLINGS,
-    TRUE_SPELLINGS,
-    Settings,
-    SettingsError,
-    reset_settings,
-    variables,
-)
+from watcher_celery.config import Settings, SettingsError, reset_settings, variables
 from watcher_celery.settings_table import DOC, rewritten
+from watcher_celery.settings_types import BOOL_SPELLINGS, FALSE_SPELLINGS, TRUE_SPELLINGS
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = Path(sys.executable).parent / "watcher-celery"
