@@ -34,6 +34,7 @@ from watcher_celery.settings_types import (
     LogLevel,
     Port,
     Positive,
+    Rate,
     Roles,
     Seconds,
     StateDir,
@@ -200,7 +201,7 @@ class Settings(BaseSettings):
         2, "WATCHER_WORKER_CONCURRENCY", doc="Celery worker processes"
     )
     # Dashboard estimates (docs/dashboard.md).
-    migration_bandwidth_mb: Annotated[float, Field(gt=0)] = setting(
+    migration_bandwidth_mb: Rate = setting(
         1000.0,
         "WATCHER_MIGRATION_BANDWIDTH_MB",
         doc="dashboard estimates: MB/s a migration copies (memory live, disk cold)",
