@@ -13,7 +13,7 @@ on a copy of the model. For each it prints:
   ``bench/decision_engine.py`` (error-state instances kept, locked ones movable) for reference;
 * migrations, migrations per released host, bytes the migrations copy (memory for live, disk
   for cold) and the strategy's seconds;
-* *findings*: what the plan validator of the tests (``tests/support/plan_validator.py``:
+* *findings*: what the plan validator of the tests (``harness/plan_validator.py``:
   capacity, zones, hosts that may receive, server groups) finds wrong with the plan; 0 expected.
 
 The seeded clusters carry the simulated cloud's server groups (one per 100 instances).
@@ -45,9 +45,9 @@ TARGET_SHARE = 0.95
 
 def run_case(work: Path, strategy: str, hosts: int, budget: float, cap: float = 0) -> dict:
     from bench.decision_engine import _bound, _build_model, _cloud_path, _metrics
+    from harness.plan_validator import problems
     from strategies.solver.bound import release_bound
     from strategies.solver.problem import build
-    from tests.support.plan_validator import problems
     from watcher_celery.cloud.simulated import SimulatedCloud
     from watcher_celery.plugins import StrategyContext
     from watcher_celery.plugins.parameters import validate

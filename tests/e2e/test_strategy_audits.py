@@ -13,8 +13,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from harness.plan_validator import problems
 from tests.support.client import ApiClient
-from tests.support.plan_validator import problems
 from watcher_celery.cloud.factory import open_simulated
 from watcher_celery.cloud.simulated import SimulatedCloud
 from watcher_celery.config import get_settings

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-FIRST_PARTY = {"watcher_celery", "strategies", "celeryconfig", "tests", "bench"}
+FIRST_PARTY = {"watcher_celery", "strategies", "celeryconfig", "tests", "bench", "harness"}
 # Imported only inside the function that uses it, from the extra that provides it.
 OPTIONAL = {"highspy": "test"}
 # Run by the real-OpenStack tier's own venv (tests/realcloud/requirements.txt), not the suite's.
@@ -72,7 +72,7 @@ TEST_DEPENDENCIES = DEPENDENCIES | {_name(r) for r in PROJECT["optional-dependen
     [
         (_sources("watcher_celery", "strategies") + [ROOT / "celeryconfig.py"], DEPENDENCIES),
         (_sources("alembic"), DEPENDENCIES),
-        (_sources("tests", "bench"), TEST_DEPENDENCIES),
+        (_sources("tests", "bench", "harness"), TEST_DEPENDENCIES),
     ],
     ids=["service", "migrations", "tests-and-bench"],
 )

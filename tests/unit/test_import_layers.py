@@ -36,11 +36,17 @@ LAYERS = [
         "watcher_celery.migrate",
     ],
     ["watcher_celery.events"],
-    ["watcher_celery.cloud", "watcher_celery.plugins", "watcher_celery.outbox"],
+    [
+        "watcher_celery.cloud",
+        "watcher_celery.plugins",
+        "watcher_celery.outbox",
+        "watcher_celery.forecast",
+    ],
     ["watcher_celery.event_payloads", "watcher_celery.model", "watcher_celery.broker"],
     ["watcher_celery.db", "watcher_celery.settings_table"],
-    ["watcher_celery.config", "watcher_celery.errors", "watcher_celery.queues"],
-    ["watcher_celery.settings_file"],
+    ["watcher_celery.config", "watcher_celery.errors"],
+    ["watcher_celery.settings_file", "watcher_celery.settings_types"],
+    ["watcher_celery.queues"],
 ]
 
 

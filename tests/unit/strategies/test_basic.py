@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from harness.plan_validator import problems
 from strategies.basic import BASIC
-from tests.support.plan_validator import problems
 from tests.unit.strategies.clusters import (
     assert_within_capacity,
     cluster,

@@ -4,7 +4,7 @@ Hypothesis draws small clusters (hosts with reserved amounts, allocation ratios,
 down hosts, two zones; instances of random flavors and states, some pinned to a zone, some
 excluded; server groups of every policy; storage pools and volumes) and random metric values,
 runs each strategy with each parameter set below, and hands the plan to
-``tests.support.plan_validator`` (written apart from the rule the strategies use). A strategy
+``harness.plan_validator`` (written apart from the rule the strategies use). A strategy
 may refuse (``StrategyError``) but never propose an infeasible plan.
 """
 
@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.support.plan_validator import problems
+from harness.plan_validator import problems
 from watcher_celery.datasources.memory import MemoryDatasource
 from watcher_celery.errors import StrategyError
 from watcher_celery.model import (

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from harness.plan_validator import problems
 from strategies.common import add_migration, add_service_state
-from tests.support.plan_validator import problems
 from tests.unit.strategies.clusters import cluster
 from watcher_celery.model import ServerGroup
 from watcher_celery.plugins import Solution

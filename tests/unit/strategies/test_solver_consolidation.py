@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.plan_validator import problems
 from strategies.basic import BASIC
 from strategies.solver.bound import release_bound
 from strategies.solver.neighbourhood import Limits
@@ -15,7 +16,6 @@ from strategies.solver.problem import build
 from strategies.solver.ratio import hold_ratio
 from strategies.solver.warm_start import legal_greedy
 from strategies.solver_consolidation import SOLVER_CONSOLIDATION
-from tests.support.plan_validator import problems
 from tests.unit.strategies.brute_force import optimum
 from tests.unit.strategies.clusters import cluster, migrations, run, service_changes
 from watcher_celery.model import ClusterModel, ServerGroup
