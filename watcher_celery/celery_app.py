@@ -6,7 +6,9 @@ import logging
 
 from celery import Celery, Task, signals
 
+from watcher_celery import task_context
 from watcher_celery.db.session import reset_engine
+from watcher_celery.metrics import forget_dead_processes, plan_timing
 from watcher_celery.outbox import relay
 
 LOG = logging.getLogger(__name__)
@@ -79,8 +81,22 @@ def _reclaim_at_start(sender=None, **_kwargs) -> None:
     sender.app.send_task("watcher.applier.reclaim_abandoned_plans", countdown=lease + 1)
 
 
+def _forget_dead_metrics(**_kwargs) -> None:
+    """A replaced worker child's live gauges must not be summed with the living ones."""
+    forget_dead_processes()
+
+
 # Handlers connected in this order; each is small and does one thing.
 HANDLERS = (
+    (signals.after_setup_logger, task_context.install_logging),
+    (signals.after_setup_task_logger, task_context.install_logging),
+    (signals.before_task_publish, task_context.name_the_subject),
+    (signals.task_prerun, task_context.prologue),
+    (signals.task_postrun, task_context.epilogue),
+    (signals.worker_init, task_context.quiet_periodic_tasks),
+    (signals.beat_init, task_context.beat_sends_no_sent_events),
+    (signals.worker_init, _forget_dead_metrics),
+    (signals.worker_process_init, plan_timing.install),
     (signals.worker_process_init, _reset_engine_after_fork),
     (signals.worker_init, _sync_plugins_at_start),
     (signals.worker_ready, _heartbeat_worker),

@@ -148,6 +148,10 @@ class Settings:
     dispatch_lease_seconds: int = 60
     audit_lease_seconds: int = 3600
     broker_visibility_timeout: int = 120
+    # Operators' view (docs/operations.md): JSON log lines; /metrics without authentication.
+    log_json: bool = False
+    metrics_public: bool = False
+    flower_show_ticks: bool = False
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -223,6 +227,9 @@ class Settings:
             dispatch_lease_seconds=_env_int("WATCHER_DISPATCH_LEASE", 60),
             audit_lease_seconds=_env_int("WATCHER_AUDIT_LEASE", 3600),
             broker_visibility_timeout=_env_int("WATCHER_BROKER_VISIBILITY_TIMEOUT", 120),
+            log_json=_env_bool("WATCHER_LOG_JSON", False),
+            metrics_public=_env_bool("WATCHER_METRICS_PUBLIC", False),
+            flower_show_ticks=_env_bool("WATCHER_FLOWER_SHOW_TICKS", False),
         )
 
     @property

@@ -12,8 +12,10 @@
 
 Either way the roles then go through upstream Watcher's policy (``api/policy.py``): no or an
 invalid token is 401, a role the rule does not admit is 403 ``Policy doesn't allow <rule> to be
-performed.``. ``/`` and the API documentation are public; ``WATCHER_WEBHOOKS_PUBLIC`` exempts
-``POST /v1/webhooks/...`` (upstream's ``[api] enable_webhooks_auth = False``).
+performed.``. ``/``, the API documentation, ``/healthz`` and ``/readyz`` are public, ``/metrics``
+with ``WATCHER_METRICS_PUBLIC`` (otherwise any valid role reads it);
+``WATCHER_WEBHOOKS_PUBLIC`` exempts ``POST /v1/webhooks/...`` (upstream's
+``[api] enable_webhooks_auth = False``).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from watcher_celery.errors import Forbidden, NotAuthenticated
 HEADER = "X-Auth-Token"
 ADMIN, READER, SERVICE = "admin", "reader", "service"
 ROLES = frozenset({ADMIN, READER, SERVICE})
-PUBLIC_PATHS = frozenset({"/", "/openapi.json", "/docs"})
+PUBLIC_PATHS = frozenset({"/", "/openapi.json", "/docs", "/healthz", "/readyz"})
 SECURITY_SCHEME = {"type": "apiKey", "in": "header", "name": HEADER}
 
 
@@ -63,6 +65,8 @@ def role_of(token: str | None) -> str | None:
 def _public(path: str) -> bool:
     if path in PUBLIC_PATHS or path.startswith("/docs/"):
         return True
+    if path == "/metrics":
+        return get_settings().metrics_public
     return get_settings().webhooks_public and path.startswith("/v1/webhooks/")
 
 
