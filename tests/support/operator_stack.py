@@ -16,7 +16,7 @@ from tests.support.processes import ROOT, Service
 
 # A small cloud with quick operations; beat ticks often, so a test sees several of each.
 SETTINGS = {
-    "WATCHER_SIM_HOSTS": "6",
+    "WATCHER_SIM_HOSTS": "8",
     "WATCHER_SIM_INSTANCES": "24",
     "WATCHER_SIM_OP_SECONDS": "0.3",
     "WATCHER_SWEEP_INTERVAL": "2",
