@@ -123,3 +123,16 @@ def test_metrics_need_a_token_unless_public_while_health_never_does(token_api):
     assert client.get("/metrics", headers={"X-Auth-Token": "look-only"}).status_code == 200
     assert client.get("/healthz").status_code == 200
     assert client.get("/readyz").status_code == 200
+
+
+def test_metrics_public_opens_only_metrics(ops):
+    env = {**ops.env, "WATCHER_AUTH": "tokens", "WATCHER_AUTH_TOKENS": "op-secret:admin",
+           "WATCHER_METRICS_PUBLIC": "true"}  # fmt: skip
+    service, base = start_api(env, Path(ops.worker.log_path).parent)
+    try:
+        client = ApiClient(base)
+        assert client.get("/metrics").status_code == 200
+        assert "watcher_queue_depth" in client.get("/metrics").text
+        assert client.get("/v1/audits").status_code == 401
+    finally:
+        service.stop()
