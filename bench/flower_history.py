@@ -36,15 +36,23 @@ def _start(role: str, env: dict[str, str], log: Path, ready: bytes) -> subproces
     return process
 
 
-def count_events(broker: str, seconds: float) -> Counter:
-    """Distinct task ids per task name seen in task events during ``seconds``."""
+def ours(event: dict, env: dict[str, str]) -> bool:
+    """Celery's events go to every listener on the Redis server (pub/sub ignores the database):
+    keep this deployment's, by its worker's node name or, for ``task-sent``, its queues."""
+    if event.get("type") == "task-sent":
+        return str(event.get("queue", "")).startswith(env["WATCHER_TASK_QUEUE"] + ".")
+    return str(event.get("hostname", "")).endswith("@" + env["WATCHER_HOST"])
+
+
+def count_events(env: dict[str, str], seconds: float) -> Counter:
+    """Distinct task ids per task name seen in this deployment's task events in ``seconds``."""
     from celery import Celery
 
-    app = Celery(broker=broker)
+    app = Celery(broker=env["WATCHER_BROKER_URL"])
     names: dict[str, str] = {}
 
     def record(event):
-        if event.get("uuid"):
+        if event.get("uuid") and ours(event, env):
             names.setdefault(event["uuid"], "")
             if event.get("name"):
                 names[event["uuid"]] = event["name"]
@@ -64,7 +72,7 @@ def run(env: dict[str, str], show_ticks: bool, seconds: float, logs: Path) -> Co
     worker = _start("worker", env, logs / f"worker-{tag}.log", b"ready.")
     beat = _start("beat", env, logs / f"beat-{tag}.log", b"beat: Starting")
     try:
-        return count_events(env["WATCHER_BROKER_URL"], seconds)
+        return count_events(env, seconds)
     finally:
         for process in (beat, worker):
             os.killpg(process.pid, signal.SIGTERM)

@@ -114,8 +114,14 @@ def test_flower_sees_what_each_task_is_about_and_none_of_beats_ticks(ops):
     seen: dict[str, dict] = {}
     ready = threading.Event()
 
+    def ours(event) -> bool:
+        """Other deployments' events share the Redis server: keep ours (node name, queues)."""
+        if event.get("type") == "task-sent":
+            return str(event.get("queue", "")).startswith(ops.env["WATCHER_TASK_QUEUE"] + ".")
+        return str(event.get("hostname", "")).endswith("@" + ops.env["WATCHER_HOST"])
+
     def record(event):
-        if event.get("uuid"):
+        if event.get("uuid") and ours(event):
             seen.setdefault(event["uuid"], {}).update(
                 {k: event[k] for k in ("name", "args") if event.get(k)}
             )
