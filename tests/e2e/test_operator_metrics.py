@@ -11,6 +11,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.support.client import ApiClient
+from tests.support.operator_stack import ONE_PROCESS
 from tests.support.processes import ROOT, free_port, start_api, wait_for
 
 pytestmark = pytest.mark.integration
@@ -120,7 +121,7 @@ def test_metrics_count_what_a_plan_did_and_the_dashboard_uses_only_served_metric
 
 def test_readiness_says_why_when_the_broker_is_down(ops):
     # Given an API of the same deployment whose broker URL points at a closed port
-    env = {**ops.env, "WATCHER_BROKER_URL": f"redis://127.0.0.1:{free_port()}/0"}
+    env = {**ops.env, **ONE_PROCESS, "WATCHER_BROKER_URL": f"redis://127.0.0.1:{free_port()}/0"}
     service, base = start_api(env, Path(ops.worker.log_path).parent)
     try:
         answer = ApiClient(base).get("/readyz")

@@ -14,6 +14,7 @@ import pytest
 
 from tests.e2e.test_operator_metrics import quietest_host
 from tests.support.client import ApiClient
+from tests.support.operator_stack import ONE_PROCESS
 from tests.support.processes import ROOT, start_api
 
 pytestmark = pytest.mark.integration
@@ -101,7 +102,7 @@ def test_cancel_a_recommended_plan(ops):
 
 @pytest.fixture(scope="module")
 def token_api(ops) -> Iterator[str]:
-    env = {**ops.env, "WATCHER_AUTH": "tokens",
+    env = {**ops.env, **ONE_PROCESS, "WATCHER_AUTH": "tokens",
            "WATCHER_AUTH_TOKENS": "op-secret:admin,look-only:reader"}  # fmt: skip
     service, base = start_api(env, Path(ops.worker.log_path).parent)
     yield base
@@ -126,8 +127,8 @@ def test_metrics_need_a_token_unless_public_while_health_never_does(token_api):
 
 
 def test_metrics_public_opens_only_metrics(ops):
-    env = {**ops.env, "WATCHER_AUTH": "tokens", "WATCHER_AUTH_TOKENS": "op-secret:admin",
-           "WATCHER_METRICS_PUBLIC": "true"}  # fmt: skip
+    env = {**ops.env, **ONE_PROCESS, "WATCHER_AUTH": "tokens",
+           "WATCHER_AUTH_TOKENS": "op-secret:admin", "WATCHER_METRICS_PUBLIC": "true"}  # fmt: skip
     service, base = start_api(env, Path(ops.worker.log_path).parent)
     try:
         client = ApiClient(base)

@@ -24,6 +24,9 @@ SETTINGS = {
     "WATCHER_APPLIER_LEASE": "5",
     "WATCHER_LOG_LEVEL": "INFO",
 }
+# Extra API processes a test starts next to the stack's: one gunicorn worker, few connections
+# (the machine's PostgreSQL is shared).
+ONE_PROCESS = {"WATCHER_API_WORKERS": "1", "WATCHER_API_THREADS": "2"}
 
 
 @dataclass
