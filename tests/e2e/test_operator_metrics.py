@@ -10,9 +10,13 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from alembic import command
 from tests.support.client import ApiClient
 from tests.support.operator_stack import ONE_PROCESS
 from tests.support.processes import ROOT, free_port, start_api, wait_for
+from watcher_celery.api.health import head_revisions
+from watcher_celery.db.session import make_engine
+from watcher_celery.migrate import alembic_config
 
 pytestmark = pytest.mark.integration
 DASHBOARD = ROOT / "docs" / "grafana" / "watcher-celery.json"
@@ -129,5 +133,27 @@ def test_readiness_says_why_when_the_broker_is_down(ops):
         assert ApiClient(base).get("/healthz").status_code == 200
         assert answer.status_code == 503
         assert "broker unreachable" in answer.json()["reason"], answer.json()
+    finally:
+        service.stop()
+
+
+def test_readiness_says_why_when_the_schema_is_behind(ops, tmp_path):
+    # Given an API on a database migrated only to the revision before the newest
+    url = f"sqlite:///{tmp_path}/behind.sqlite"
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0006_outbox")
+    engine.dispose()
+    env = {**ops.env, **ONE_PROCESS, "WATCHER_DATABASE_URL": url}
+    service, base = start_api(env, Path(ops.worker.log_path).parent)
+    try:
+        answer = ApiClient(base).get("/readyz")
+        # Then it is not ready, and says which revision it has and which it needs
+        assert answer.status_code == 503
+        reason = answer.json()["reason"]
+        assert "database schema at 0006_outbox" in reason and "watcher-celery migrate" in reason
+        assert sorted(head_revisions())[0] in reason
     finally:
         service.stop()
