@@ -12,9 +12,10 @@ import logging
 
 from celery import Celery, Task, signals
 
-from watcher_celery import heartbeat
+from watcher_celery import heartbeat, task_context
 from watcher_celery.config import get_settings
 from watcher_celery.db.session import reset_engine
+from watcher_celery.metrics import forget_dead_processes, plan_timing
 from watcher_celery.outbox import relay
 
 LOG = logging.getLogger(__name__)
@@ -61,8 +62,22 @@ def _relay_from_beat(sender=None, **_kwargs) -> None:
     relay.start_polling(sender.app, get_settings().outbox_relay_interval)
 
 
+def _forget_dead_metrics(**_kwargs) -> None:
+    """A replaced worker child's live gauges must not be summed with the living ones."""
+    forget_dead_processes()
+
+
 # Handlers connected in this order, before those of the modules above; each does one thing.
 HANDLERS = (
+    (signals.after_setup_logger, task_context.install_logging),
+    (signals.after_setup_task_logger, task_context.install_logging),
+    (signals.before_task_publish, task_context.name_the_subject),
+    (signals.task_prerun, task_context.prologue),
+    (signals.task_postrun, task_context.epilogue),
+    (signals.worker_init, task_context.quiet_periodic_tasks),
+    (signals.beat_init, task_context.beat_sends_no_sent_events),
+    (signals.worker_init, _forget_dead_metrics),
+    (signals.worker_process_init, plan_timing.install),
     (signals.worker_process_init, _reset_engine_after_fork),
     (signals.worker_ready, _heartbeat_worker),
     (signals.beat_init, _heartbeat_beat),

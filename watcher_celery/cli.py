@@ -108,6 +108,21 @@ def _migrate(_args) -> int:
     return 0
 
 
+def _purge(args) -> int:
+    """Print what goes, table by table; delete it only with ``--yes``."""
+    from watcher_celery.db import session_scope
+    from watcher_celery.housekeeping.purge import collect, purge
+
+    with session_scope() as session:
+        found = collect(session, args.age_in_days)
+        counts = purge(session, found) if args.yes else found.counts()
+    verb = "deleted" if args.yes else "would delete (dry run; --yes deletes)"
+    print(f"purge: rows soft-deleted more than {args.age_in_days:g} days ago, {verb}:")
+    for table, count in counts.items():
+        print(f"  {table}: {count}")
+    return 0
+
+
 def _events_channel(_args) -> int:
     print(get_settings().events_channel)
     return 0
@@ -125,6 +140,7 @@ COMMANDS = {
     "beat": (_beat, "run celery beat (continuous audits, plan expiry)"),
     "flower": (_flower, "run Flower, the task monitor"),
     "migrate": (_migrate, "upgrade the database to the newest schema"),
+    "purge": (_purge, "delete soft-deleted rows older than N days (dry run unless --yes)"),
     "events-channel": (_events_channel, "print the Redis channel this deployment's events use"),
     "dev": (_dev, "migrate, then run api, worker and beat together until Ctrl-C"),
 }
@@ -142,6 +158,14 @@ def main(argv: list[str] | None = None) -> int:
                 type=_role,
                 help=f"{ALL} (default, WATCHER_WORKER_ROLE) or any of {', '.join(ROLES)}",
             )
+        if name == "purge":
+            command.add_argument(
+                "--age-in-days",
+                type=float,
+                default=30.0,
+                help="purge rows soft-deleted more than this many days ago (default 30)",
+            )
+            command.add_argument("--yes", action="store_true", help="delete (default: count)")
     args = parser.parse_args(argv)
     try:
         settings = get_settings()  # every setting checked before anything starts

@@ -221,6 +221,19 @@ class Settings(BaseSettings):
     log_level: LogLevel = setting(
         "INFO", "WATCHER_LOG_LEVEL", doc="worker and beat log level (DEBUG ... CRITICAL)"
     )
+    log_json: Bool = setting(
+        False, "WATCHER_LOG_JSON", doc="API, worker and beat log one JSON object per line"
+    )
+    metrics_public: Bool = setting(
+        False,
+        "WATCHER_METRICS_PUBLIC",
+        doc="serve `/metrics` without a token (otherwise any valid role reads it)",
+    )
+    flower_show_ticks: Bool = setting(
+        False,
+        "WATCHER_FLOWER_SHOW_TICKS",
+        doc="beat's periodic tasks send task events, so Flower lists them (`docs/operations.md`)",
+    )
     flower_port: Port = setting(5555, "WATCHER_FLOWER_PORT", doc="Flower's port (loopback)")
     flower_basic_auth: str = setting(
         "",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,6 +30,8 @@ ERROR = "ERROR"
 INFO = "INFO"
 
 _redis_client = None
+# Called in this process with the messages of each commit (metrics observe plan ends there).
+COMMIT_LISTENERS: list[Callable[[list[dict]], None]] = []
 
 
 def priority_of(event_type: str) -> str:
@@ -136,6 +138,11 @@ def _publish_after_commit(session: Session) -> None:
     messages = session.info.pop(PENDING_KEY, None)
     if not messages:
         return
+    for listener in COMMIT_LISTENERS:
+        try:
+            listener(messages)
+        except Exception:  # an observer never undoes or blocks the change
+            LOG.exception("event listener %s failed", getattr(listener, "__name__", listener))
     try:
         client = _redis()
         if client is None:

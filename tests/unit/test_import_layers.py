@@ -19,7 +19,7 @@ PACKAGES = ["watcher_celery", "strategies", "celeryconfig"]
 
 LAYERS = [
     # entry points
-    ["watcher_celery.cli"],
+    ["watcher_celery.cli", "watcher_celery.optimize"],
     ["watcher_celery.wsgi", "watcher_celery.devserver"],
     # services
     ["watcher_celery.api"],
@@ -34,7 +34,9 @@ LAYERS = [
         "watcher_celery.states",
         "watcher_celery.exposure",
         "watcher_celery.migrate",
+        "watcher_celery.task_context",
     ],
+    ["watcher_celery.metrics"],
     ["watcher_celery.events"],
     [
         "watcher_celery.cloud",
@@ -46,7 +48,7 @@ LAYERS = [
     ["watcher_celery.db", "watcher_celery.settings_table"],
     ["watcher_celery.config", "watcher_celery.errors"],
     ["watcher_celery.settings_file", "watcher_celery.settings_types"],
-    ["watcher_celery.queues"],
+    ["watcher_celery.queues", "watcher_celery.logcontext", "watcher_celery.subjects"],
 ]
 
 

@@ -18,10 +18,12 @@ from watcher_celery.api import (
     dashboard,
     data_model,
     goals,
+    health,
     keystone,
     microversion,
     openapi,
     policy,
+    request_id,
     root,
     scoring_engines,
     services,
@@ -82,6 +84,7 @@ def create_app(sync: bool = True) -> Flask:
     api = Api(app)
     app.register_blueprint(root.blp)
     app.register_blueprint(dashboard.blp)
+    app.register_blueprint(health.blp)
     for resource in RESOURCES:
         api.register_blueprint(resource.blp)
     app.add_url_rule(f"{DOCS_ASSETS}<path:filename>", "docs_assets", _serve_docs_asset)
@@ -91,6 +94,9 @@ def create_app(sync: bool = True) -> Flask:
     app.register_error_handler(StatementError, handle_database_input)
     app.register_error_handler(UnicodeEncodeError, handle_database_input)
     app.register_error_handler(Exception, handle_unexpected)
+    app.before_request(request_id.begin)
+    app.after_request(request_id.answer)
+    app.teardown_request(request_id.end)
     app.before_request(auth.check)
     app.before_request(microversion.negotiate)
     app.after_request(microversion.add_headers)

@@ -12,9 +12,10 @@
 
 Either way the roles then go through upstream Watcher's policy (``api/policy.py``): no or an
 invalid token is 401, a role the rule does not admit is 403 ``Policy doesn't allow <rule> to be
-performed.``. ``/``, the API documentation and the dashboard's page and static files are
-public (its data endpoints are not); ``WATCHER_WEBHOOKS_PUBLIC`` exempts
-``POST /v1/webhooks/...`` (upstream's ``[api] enable_webhooks_auth = False``).
+performed.``. ``/``, the API documentation, ``/healthz``, ``/readyz`` and the dashboard's page
+and static files are public (its data endpoints are not), ``/metrics`` with
+``WATCHER_METRICS_PUBLIC`` (otherwise any valid role reads it); ``WATCHER_WEBHOOKS_PUBLIC``
+exempts ``POST /v1/webhooks/...`` (upstream's ``[api] enable_webhooks_auth = False``).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ ADMIN, READER, SERVICE = "admin", "reader", "service"
 ROLES = frozenset({ADMIN, READER, SERVICE})
 # The dashboard's page and files hold no data: the page asks for a token, its data endpoints
 # are checked like the API's.
-PUBLIC_PATHS = frozenset({"/", "/openapi.json", "/docs", "/dashboard"})
+PUBLIC_PATHS = frozenset({"/", "/openapi.json", "/docs", "/dashboard", "/healthz", "/readyz"})
 PUBLIC_PREFIXES = ("/docs/", "/dashboard/static/")
 SECURITY_SCHEME = {"type": "apiKey", "in": "header", "name": HEADER}
 
@@ -67,6 +68,8 @@ def role_of(token: str | None) -> str | None:
 def _public(path: str) -> bool:
     if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
         return True
+    if path == "/metrics":
+        return get_settings().metrics_public
     return get_settings().webhooks_public and path.startswith("/v1/webhooks/")
 
 

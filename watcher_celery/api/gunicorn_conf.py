@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import gunicorn.util
 
+from watcher_celery import logcontext
 from watcher_celery.api.errors import error_body
+from watcher_celery.config import get_settings
+from watcher_celery.metrics import forget_dead_processes
 
 # gunicorn's own defaults, stated so operators see where the 414/431 come from.
 limit_request_line = 8190
@@ -20,6 +23,14 @@ limit_request_field_size = 8190
 # gunicorn trusts X-Forwarded-Proto from loopback by default; forwarded headers are trusted in
 # one place only, the app's ProxyFix, and only when WATCHER_API_PROXIES says how many proxies.
 forwarded_allow_ips = ""
+# The one log format of every service (logcontext.py); the access line ends with the request id.
+logconfig_dict = logcontext.dict_config(get_settings().log_json, get_settings().log_level)
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s "%(a)s" %(M)sms %({x-openstack-request-id}o)s'
+
+
+def child_exit(_server, _worker) -> None:
+    """A gunicorn worker ended: its live gauges go (prometheus-client multiprocess mode)."""
+    forget_dead_processes()
 
 
 def write_json_error(sock, status_int: int, reason: str, mesg: str) -> None:

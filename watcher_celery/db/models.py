@@ -259,3 +259,5 @@ class OutboxMessage(Base):
     # Indexed: the relay reads the unsent rows, the sweeper prunes the old sent ones.
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The API request that asked for it (X-OpenStack-Request-Id), sent as a task header.
+    request_id: Mapped[str | None] = mapped_column(String(64))

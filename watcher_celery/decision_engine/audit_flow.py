@@ -25,6 +25,7 @@ from watcher_celery.decision_engine.gc_pause import gc_paused
 from watcher_celery.decision_engine.plan_store import save_plan
 from watcher_celery.decision_engine.selection import select_strategy
 from watcher_celery.errors import IllegalTransition, WatcherCeleryError
+from watcher_celery.metrics import STRATEGY_SECONDS
 from watcher_celery.plugins import parameters
 from watcher_celery.plugins.registry import get_registry
 from watcher_celery.states import (
@@ -152,7 +153,8 @@ def _plan_audit(audit: Audit) -> AuditResult:
     goal = registry.goal(strategy.goal)
     params = parameters.validate(strategy.parameters_schema, audit.parameters)
     context = build_context(audit, strategy, params)
-    solution = strategy.execute(context)
+    with STRATEGY_SECONDS.labels(strategy.name).time():
+        solution = strategy.execute(context)
     rows = efficacy.indicators(goal, solution.indicators)
     overall = efficacy.global_efficacy(goal, solution.indicators)
     planned = registry.planner(strategy.planner).plan(solution.actions)

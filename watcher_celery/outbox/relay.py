@@ -33,7 +33,13 @@ def relay_once(app) -> tuple[int, int]:
     sent = 0
     for index, row in enumerate(rows):
         try:
-            app.send_task(row.task, args=[row.target_uuid], retry=True, retry_policy=PUBLISH_RETRY)
+            app.send_task(
+                row.task,
+                args=[row.target_uuid],
+                headers={"request_id": row.request_id} if row.request_id else None,
+                retry=True,
+                retry_policy=PUBLISH_RETRY,
+            )
         except Exception as exc:
             LOG.warning("outbox: broker refused %s(%s): %s", row.task, row.target_uuid, exc)
             with session_scope() as session:

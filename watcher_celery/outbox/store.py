@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.orm import Session
 
+from watcher_celery import logcontext
 from watcher_celery.db import OutboxMessage
 from watcher_celery.db.models import utcnow
 
@@ -23,7 +24,8 @@ _FLAG = "outbox.written"
 
 def enqueue(session: Session, task: str, target_uuid: str) -> None:
     """Ask for ``task(target_uuid)`` in the caller's transaction: it exists iff they commit."""
-    session.add(OutboxMessage(task=task, target_uuid=target_uuid))
+    request_id = logcontext.current().get("request_id")
+    session.add(OutboxMessage(task=task, target_uuid=target_uuid, request_id=request_id))
     session.info[_FLAG] = True
 
 
