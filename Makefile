@@ -63,8 +63,8 @@ chromium:
 ## .venv because Nova pins its own dependencies. The tier's fixtures run this target themselves.
 OS_VENV := .venv-openstack
 OS_STAMP := $(OS_VENV)/.installed
-OS_REQUIREMENTS := tests/realcloud/requirements.txt
-OS_DRIVER := tests/realcloud/nova_virt/sized_fake.py
+OS_REQUIREMENTS := harness/realcloud/requirements.txt
+OS_DRIVER := harness/realcloud/nova_virt/sized_fake.py
 
 # Nova loads compute_driver as nova.virt.<name>: the tier's fake driver goes into that package.
 $(OS_STAMP): $(OS_REQUIREMENTS) $(OS_DRIVER)

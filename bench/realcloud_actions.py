@@ -1,6 +1,6 @@
 """How long a migration action takes against how long real Nova itself works on it.
 
-Starts the real-OpenStack tier of ``tests/realcloud`` (Keystone, Placement, Nova with three
+Starts the real-OpenStack tier of ``harness/realcloud`` (Keystone, Placement, Nova with three
 fake computes, Ironic; own MariaDB databases and RabbitMQ vhost), a fresh PostgreSQL database
 and one real worker on Redis with the default settings (polling ceiling
 ``WATCHER_ACTION_POLL_INTERVAL`` 5 s), then runs one-action plans, one after the other:
@@ -179,11 +179,11 @@ def report(results: list[dict], poll_ceiling: float) -> None:
 def main() -> int:
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     from harness.processes import Service
-    from tests.realcloud.cloud import running_cloud
-    from tests.realcloud.keystone import running_keystone
-    from tests.realcloud.mariadb import MariaDB
-    from tests.realcloud.rabbitmq import RabbitVhost
-    from tests.realcloud.view import CloudView
+    from harness.realcloud.cloud import running_cloud
+    from harness.realcloud.keystone import running_keystone
+    from harness.realcloud.mariadb import MariaDB
+    from harness.realcloud.rabbitmq import RabbitVhost
+    from harness.realcloud.view import CloudView
 
     prefix = f"wcrc_{uuid.uuid4().hex[:10]}"
     with tempfile.TemporaryDirectory() as tmp:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
+from harness.realcloud.view import CloudView
 from harness.rows import make_dag_plan
 from tests.integration.applier.conftest import actions_of, launch, wait_plan
-from tests.realcloud.view import CloudView
 
 # Seconds each kind of action took on real Nova in this run, printed at the end.
 ACTION_SECONDS: dict[str, list[float]] = {}

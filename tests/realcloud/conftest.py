@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 
 from harness.processes import start_worker
+from harness.realcloud.cloud import RealCloud, running_cloud
+from harness.realcloud.keystone import Keystone, running_keystone
+from harness.realcloud.mariadb import MariaDB
+from harness.realcloud.rabbitmq import RabbitVhost
+from harness.realcloud.view import CloudView
+from harness.realcloud.watcher_service import start_watcher_behind_keystone
 from tests.realcloud.actions import ACTION_SECONDS
-from tests.realcloud.cloud import RealCloud, running_cloud
-from tests.realcloud.keystone import Keystone, running_keystone
-from tests.realcloud.mariadb import MariaDB
-from tests.realcloud.rabbitmq import RabbitVhost
-from tests.realcloud.view import CloudView
-from tests.realcloud.watcher_service import start_watcher_behind_keystone
 
 RUN_PREFIX = f"wcrc_{uuid.uuid4().hex[:10]}"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.realcloud.cloud import HOSTS
+from harness.realcloud.cloud import HOSTS
 from watcher_celery.cloud.factory import get_cloud, reset_cloud
 from watcher_celery.config import reset_settings
 from watcher_celery.decision_engine.collector import collect

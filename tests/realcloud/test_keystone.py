@@ -6,7 +6,7 @@ import openstack
 import pytest
 from openstack.config.loader import OpenStackConfig
 
-from tests.realcloud.keystone import KeystoneError
+from harness.realcloud.keystone import KeystoneError
 
 
 def _connect(clouds_yaml, name):

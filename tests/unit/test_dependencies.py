@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 FIRST_PARTY = {"watcher_celery", "strategies", "celeryconfig", "tests", "bench", "harness"}
 # Imported only inside the function that uses it, from the extra that provides it.
 OPTIONAL = {"highspy": "test"}
-# Run by the real-OpenStack tier's own venv (tests/realcloud/requirements.txt), not the suite's.
-OTHER_VENV = {"tests/realcloud/serve_wsgi.py", "tests/realcloud/nova_virt/sized_fake.py"}
+# Run by the real-OpenStack tier's own venv (harness/realcloud/requirements.txt), not the suite's.
+OTHER_VENV = {"harness/realcloud/serve_wsgi.py", "harness/realcloud/nova_virt/sized_fake.py"}
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 
 

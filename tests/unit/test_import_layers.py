@@ -70,11 +70,6 @@ def test_every_import_runs_down_the_layers():
     assert not found, "imports against the layers (see docs/architecture.md):\n" + _listing(found)
 
 
-# The real-OpenStack tier's harness (Keystone, Nova, MariaDB ... started from PyPI packages)
-# still lives with its tier; bench/realcloud_actions.py starts the tier through it.
-TIER_HARNESS = "tests.realcloud"
-
-
 def test_benchmarks_and_their_harness_import_no_test_module():
     """Importing a test module may change the environment (tests/conftest.py fixes the test
     run's database and broker): what the benchmarks share with the tests is in harness/."""
@@ -82,8 +77,7 @@ def test_benchmarks_and_their_harness_import_no_test_module():
         f"{module} imports {name} ({path}:{line})"
         for module, path in modules(ROOT, ["bench", "harness"]).items()
         for name, line in imported_names(module, path)
-        if (name == "tests" or name.startswith("tests."))
-        and not name.startswith(TIER_HARNESS + ".")
+        if name == "tests" or name.startswith("tests.")
     ]
     assert not found, "\n".join(found)
 

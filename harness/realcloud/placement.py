@@ -1,7 +1,7 @@
 """A real Placement 16 behind the tier's Keystone: its own database, a WSGI process.
 
 ``start_placement`` only configures and starts the process; its database is created with
-Nova's (``tests/realcloud/nova.py``), because the schemas are built and cached together.
+Nova's (``harness/realcloud/nova.py``), because the schemas are built and cached together.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ import os
 from pathlib import Path
 
 from harness.processes import free_port
-from tests.realcloud.ini import write_ini
-from tests.realcloud.keystone import Account, Keystone
-from tests.realcloud.mariadb import MariaDB
-from tests.realcloud.process import OpenStackProcess, answers
+from harness.realcloud.ini import write_ini
+from harness.realcloud.keystone import Account, Keystone
+from harness.realcloud.mariadb import MariaDB
+from harness.realcloud.process import OpenStackProcess, answers
 
 
 def placement_conf(home: Path, db: MariaDB, keystone: Keystone, account: Account) -> Path:

@@ -1,8 +1,8 @@
 """The whole real cloud of the tier, started in order, and what tests check in it.
 
 ``running_cloud(db, keystone, work_dir, rabbit)`` yields a :class:`RealCloud`: on the given
-Keystone (``tests/realcloud/keystone.py``), Placement, Ironic with one powered-on node per
-compute (``tests/realcloud/ironic.py``), Nova's
+Keystone (``harness/realcloud/keystone.py``), Placement, Ironic with one powered-on node per
+compute (``harness/realcloud/ironic.py``), Nova's
 API/conductor/scheduler and three computes of different sizes (``HOSTS``), the fake image
 and network services, the flavors of ``FLAVORS`` and a ``clouds.yaml`` with three entries:
 ``admin`` (the bootstrapped admin), ``watcher`` (admin role on project ``service``, what the
@@ -19,15 +19,15 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from tests.realcloud.fake_image_network import IMAGE_ID, FakeImageNetwork
-from tests.realcloud.ironic import Ironic
-from tests.realcloud.keystone import Keystone
-from tests.realcloud.mariadb import MariaDB
-from tests.realcloud.nova import ComputeHost, Nova
-from tests.realcloud.placement import Placement, placement_conf
-from tests.realcloud.process import elapsed
-from tests.realcloud.rabbitmq import RabbitVhost
-from tests.realcloud.venv import ensure_openstack_venv
+from harness.realcloud.fake_image_network import IMAGE_ID, FakeImageNetwork
+from harness.realcloud.ironic import Ironic
+from harness.realcloud.keystone import Keystone
+from harness.realcloud.mariadb import MariaDB
+from harness.realcloud.nova import ComputeHost, Nova
+from harness.realcloud.placement import Placement, placement_conf
+from harness.realcloud.process import elapsed
+from harness.realcloud.rabbitmq import RabbitVhost
+from harness.realcloud.venv import ensure_openstack_venv
 
 # Different sizes, so a consolidation has a choice and a big flavor fits nowhere.
 HOSTS = [

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.processes import Service, free_port, start_api
-from tests.realcloud.keystone import Account, Keystone
+from harness.realcloud.keystone import Account, Keystone
 
 
 @dataclass

@@ -17,11 +17,11 @@ from pathlib import Path
 import requests
 
 from harness.processes import free_port, wait_for
-from tests.realcloud.ini import write_ini
-from tests.realcloud.keystone import Account, Keystone
-from tests.realcloud.mariadb import MariaDB
-from tests.realcloud.process import OpenStackProcess, answers, run_command
-from tests.realcloud.venv import schema_cache_dir
+from harness.realcloud.ini import write_ini
+from harness.realcloud.keystone import Account, Keystone
+from harness.realcloud.mariadb import MariaDB
+from harness.realcloud.process import OpenStackProcess, answers, run_command
+from harness.realcloud.venv import schema_cache_dir
 
 FAKE_INTERFACES = (
     "boot", "deploy", "management", "power", "vendor", "bios", "console", "inspect", "raid",

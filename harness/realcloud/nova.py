@@ -3,7 +3,7 @@
 Every process runs from ``.venv-openstack`` in Nova's native-threading mode, talks RPC over
 the run's own RabbitMQ vhost, keeps its state in the run's MariaDB databases (``nova_api``,
 ``nova`` = cell1, ``nova_cell0``) and authenticates through the tier's Keystone. Computes run
-``sized_fake.SizedFakeDriver`` (``tests/realcloud/nova_virt/``), each with its own size and
+``sized_fake.SizedFakeDriver`` (``harness/realcloud/nova_virt/``), each with its own size and
 ``state_path``; they are started once the conductor runs (an earlier first RPC can time out)
 and appear in ``os-hypervisors`` when the scheduler maps them (every 2 s here).
 
@@ -24,12 +24,12 @@ from pathlib import Path
 import requests
 
 from harness.processes import free_port
-from tests.realcloud.ini import write_ini
-from tests.realcloud.keystone import Account, Keystone
-from tests.realcloud.mariadb import MariaDB
-from tests.realcloud.process import OpenStackProcess, answers, run_command, stop_all
-from tests.realcloud.rabbitmq import RabbitVhost
-from tests.realcloud.venv import OPENSTACK_VENV, schema_cache_dir
+from harness.realcloud.ini import write_ini
+from harness.realcloud.keystone import Account, Keystone
+from harness.realcloud.mariadb import MariaDB
+from harness.realcloud.process import OpenStackProcess, answers, run_command, stop_all
+from harness.realcloud.rabbitmq import RabbitVhost
+from harness.realcloud.venv import OPENSTACK_VENV, schema_cache_dir
 
 DATABASES = ["nova_api", "nova", "nova_cell0", "placement"]
 CELL0_UUID = "00000000-0000-0000-0000-000000000000"

@@ -3,8 +3,8 @@
 Usage (any test module; the ``keystone`` fixture in ``tests/realcloud/conftest.py`` wraps it
 for the session)::
 
-    from tests.realcloud.keystone import running_keystone
-    from tests.realcloud.mariadb import MariaDB
+    from harness.realcloud.keystone import running_keystone
+    from harness.realcloud.mariadb import MariaDB
 
     db = MariaDB("wcrc_" + run_id)                    # own user and databases on MariaDB
     with running_keystone(db, work_dir) as keystone:  # installs .venv-openstack if needed
@@ -48,9 +48,9 @@ import requests
 import yaml
 
 from harness.processes import free_port
-from tests.realcloud.mariadb import MariaDB
-from tests.realcloud.process import OpenStackProcess, answers, elapsed, run_command
-from tests.realcloud.venv import OPENSTACK_VENV, ensure_openstack_venv, schema_cache_dir
+from harness.realcloud.mariadb import MariaDB
+from harness.realcloud.process import OpenStackProcess, answers, elapsed, run_command
+from harness.realcloud.venv import OPENSTACK_VENV, ensure_openstack_venv, schema_cache_dir
 
 REGION = "RegionOne"
 INTERFACES = ("public", "internal", "admin")
