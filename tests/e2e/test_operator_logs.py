@@ -13,8 +13,8 @@ import uuid
 import pytest
 from celery import Celery
 
+from harness.processes import wait_for
 from tests.support.client import ApiClient
-from tests.support.processes import wait_for
 
 pytestmark = pytest.mark.integration
 HEADER = "X-OpenStack-Request-Id"

@@ -11,9 +11,9 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from alembic import command
+from harness.processes import ROOT, free_port, start_api, wait_for
 from tests.support.client import ApiClient
 from tests.support.operator_stack import ONE_PROCESS
-from tests.support.processes import ROOT, free_port, start_api, wait_for
 from watcher_celery.api.health import head_revisions
 from watcher_celery.db.session import make_engine
 from watcher_celery.migrate import alembic_config

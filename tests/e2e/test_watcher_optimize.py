@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from harness.processes import ROOT, start_api
 from tests.e2e.test_operator_metrics import quietest_host
 from tests.support.client import ApiClient
 from tests.support.operator_stack import ONE_PROCESS
-from tests.support.processes import ROOT, start_api
 
 pytestmark = pytest.mark.integration
 

@@ -11,8 +11,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from tests.support.processes import ROOT
-from tests.support.rows import make_plan
+from harness.processes import ROOT
+from harness.rows import make_plan
 from watcher_celery.db import Action, ActionPlan, Audit, session_scope
 from watcher_celery.db.models import (
     AuditTemplate,

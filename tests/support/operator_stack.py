@@ -11,8 +11,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness.processes import ROOT, Service
 from tests.support.deployment import Deployment
-from tests.support.processes import ROOT, Service
 
 # A small cloud with quick operations; beat ticks often, so a test sees several of each.
 SETTINGS = {
