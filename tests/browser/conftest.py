@@ -13,7 +13,6 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -55,12 +54,13 @@ def _deployment(service_env, log_dir, extra: dict[str, str]) -> Iterator[Deploym
         capture_output=True,
     )
     # The simulated cloud is generated here, before any question times out waiting for it.
-    settings = replace(
-        get_settings(),
-        sim_path=deploy.env["WATCHER_SIM_PATH"],
-        sim_hosts=int(deploy.env.get("WATCHER_SIM_HOSTS", "16")),
-        sim_instances=int(deploy.env.get("WATCHER_SIM_INSTANCES", "120")),
-        sim_op_seconds=float(deploy.env["WATCHER_SIM_OP_SECONDS"]),
+    settings = get_settings().model_copy(
+        update={
+            "sim_path": deploy.env["WATCHER_SIM_PATH"],
+            "sim_hosts": int(deploy.env.get("WATCHER_SIM_HOSTS", "16")),
+            "sim_instances": int(deploy.env.get("WATCHER_SIM_INSTANCES", "120")),
+            "sim_op_seconds": float(deploy.env["WATCHER_SIM_OP_SECONDS"]),
+        }
     )
     open_simulated(settings).close()
     deploy.worker()

@@ -52,29 +52,36 @@ def _run(deploy, client: ApiClient, plan: str) -> float:
 
 def test_a_10000_host_audit_does_not_delay_a_running_plan(deployment):
     # Given a decision-engine worker and an applier worker on a 10,000-host cloud
-    sim = {"WATCHER_SIM_HOSTS": "10000", "WATCHER_SIM_INSTANCES": "50000"}
+    sim = {"WATCHER_SIM_HOSTS": "10000", "WATCHER_SIM_INSTANCES": "100000"}
     deployment.worker("decision-engine", WATCHER_HOST="engine-host", **sim)
     deployment.worker("applier", WATCHER_HOST="applier-host", **sim)
     _, base = deployment.api()
     client = ApiClient(base, FORCE_VERSION)
-    plans = _plans(client, 6)
+    plans = _plans(client, 12)
     # When three plans run one after the other, idle
     idle = [_run(deployment, client, plan) for plan in plans[:3]]
-    # And three more while the decision engine audits all 10,000 hosts
+    # And the others one after the other while the decision engine audits all 10,000 hosts
+    # (a plan counts only if the audit was still running when it ended)
     big = client.post("/v1/audits", BIG_AUDIT).json()["uuid"]
     client.wait_state(f"/v1/audits/{big}", {"ONGOING"}, timeout=60)
-    loaded = [_run(deployment, client, plan) for plan in plans[3:]]
-    still_running = client.get(f"/v1/audits/{big}").json()["state"] == "ONGOING"
+    loaded = []
+    for plan in plans[3:]:
+        seconds = _run(deployment, client, plan)
+        if client.get(f"/v1/audits/{big}").json()["state"] != "ONGOING":
+            break
+        loaded.append(seconds)
     final = client.wait_state(f"/v1/audits/{big}", {"SUCCEEDED", "FAILED"}, timeout=600)
     print(
         f"plan run time: idle median {statistics.median(idle):.2f} s {idle}, during a 10,000-host "
-        f"audit median {statistics.median(loaded):.2f} s {loaded}"
+        f"audit {loaded}"
     )
-    # Then the plans ran during the audit, no slower than twice idle
-    assert still_running, "the audit ended before the plans: nothing was measured under load"
+    # Then at least two plans ran during the audit, no slower than twice idle
+    assert len(loaded) >= 2, "the audit ended before two plans ran: too little measured under load"
     assert statistics.median(loaded) <= 2 * statistics.median(idle)
     # And each audit and plan names the worker's host that ran or applied it
     assert final["state"] == "SUCCEEDED", final.get("status_message")
     assert final["hostname"] == "engine-host"
-    hosts = {client.get(f"/v1/action_plans/{p}").json()["hostname"] for p in plans}
+    hosts = {
+        client.get(f"/v1/action_plans/{p}").json()["hostname"] for p in plans[: 3 + len(loaded)]
+    }
     assert hosts == {"applier-host"}
