@@ -86,6 +86,6 @@ def test_cancel_revokes_queued_actions_and_aborts_running_ones(applier_env, appl
             f"revoked task: watcher.applier.execute_action[{a.task_id}]" in applier_worker.log()
             for a in queued
         ),
-        20,
+        60,
         "the worker to discard the revoked tasks",
     )
