@@ -7,24 +7,12 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tests.support.emulated_openstack import CLOUDS_YAML
 from watcher_celery.cloud.emulator import serve
 from watcher_celery.cloud.openstack import OpenStackCloud
 from watcher_celery.cloud.simulated import SimulatedCloud
 from watcher_celery.decision_engine.collector import collect
 from watcher_celery.errors import CloudError
-
-CLOUDS_YAML = """clouds:
-  emulator:
-    auth:
-      auth_url: {url}/identity/v3
-      username: admin
-      password: secret
-      project_name: admin
-      user_domain_name: Default
-      project_domain_name: Default
-    region_name: RegionOne
-    identity_api_version: 3
-"""
 
 
 @pytest.fixture(scope="module")
@@ -33,23 +21,6 @@ def sim(tmp_path_factory):
     cloud = SimulatedCloud.create(path, seed=17, hosts=10, instances=40)
     cloud.set_op_seconds(0.05)
     return cloud
-
-
-@pytest.fixture(scope="module")
-def emulator(sim):
-    server, url = serve(sim)
-    yield url
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def adapter(emulator, tmp_path_factory):
-    config = tmp_path_factory.mktemp("clouds") / "clouds.yaml"
-    config.write_text(CLOUDS_YAML.format(url=emulator))
-    mp = pytest.MonkeyPatch()
-    mp.setenv("OS_CLIENT_CONFIG_FILE", str(config))
-    yield OpenStackCloud(cloud="emulator")
-    mp.undo()
 
 
 def test_compute_nodes_match_the_simulated_cloud(adapter, sim):

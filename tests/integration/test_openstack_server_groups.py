@@ -6,10 +6,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.integration.test_openstack_adapter import CLOUDS_YAML
-from watcher_celery.cloud.emulator import serve
 from watcher_celery.cloud.emulator.keystone import PROJECT_ID
-from watcher_celery.cloud.openstack import GROUPS_PAGE, OpenStackCloud
+from watcher_celery.cloud.openstack import GROUPS_PAGE
 from watcher_celery.cloud.simulated import SimulatedCloud
 from watcher_celery.decision_engine.collector import collect
 from watcher_celery.errors import CloudError
@@ -41,23 +39,6 @@ def sim(tmp_path_factory):
         )
     yield cloud
     cloud.close()
-
-
-@pytest.fixture(scope="module")
-def emulator(sim):
-    server, url = serve(sim)
-    yield url
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def adapter(emulator, tmp_path_factory):
-    config = tmp_path_factory.mktemp("clouds") / "clouds.yaml"
-    config.write_text(CLOUDS_YAML.format(url=emulator))
-    mp = pytest.MonkeyPatch()
-    mp.setenv("OS_CLIENT_CONFIG_FILE", str(config))
-    yield OpenStackCloud(cloud="emulator")
-    mp.undo()
 
 
 def test_every_group_of_every_project_is_read_across_pages(adapter, sim):
