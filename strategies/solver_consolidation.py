@@ -22,7 +22,7 @@ from strategies.solver.bound import release_bound
 from strategies.solver.neighbourhood import Limits
 from strategies.solver.placement import Placement
 from strategies.solver.problem import Problem, build
-from strategies.solver.ratio import hold_ratio, plan_ratio
+from strategies.solver.ratio import emptied_hosts, hold_ratio, plan_ratio
 from strategies.solver.warm_start import warm_start
 from strategies.vm_workload_consolidation import VM_WORKLOAD_CONSOLIDATION
 from watcher_celery.model import ClusterModel
@@ -113,7 +113,8 @@ def execute(context: StrategyContext) -> Solution:
 def greedy_ratio(context: StrategyContext) -> float | None:
     """The fewest migrations per released host of the greedy strategies' plans on this cluster
     (basic and vm_workload_consolidation with their defaults and the audit's metrics, if any);
-    None when neither releases a host."""
+    None when neither releases a host. Released hosts are the hosts a plan empties, counted
+    as the solver counts its own."""
     ratios = []
     for strategy in GREEDY:
         schema = strategy.parameters_schema.get("properties", {})
@@ -123,10 +124,8 @@ def greedy_ratio(context: StrategyContext) -> float | None:
                 parameters=defaults, model=context.model.copy(), metrics=context.metrics
             )
         )
-        ratio = plan_ratio(
-            plan.indicators.get("instance_migrations_count", 0),
-            plan.indicators.get("released_compute_nodes_count", 0),
-        )
+        migrations = sum(1 for action in plan.actions if action.action_type == "migrate")
+        ratio = plan_ratio(migrations, emptied_hosts(context.model, plan))
         if ratio is not None:
             ratios.append(ratio)
     return min(ratios, default=None)

@@ -13,6 +13,8 @@ excess over ``ratio`` falls by (its migrations − ratio) per host, the most a h
 from __future__ import annotations
 
 from strategies.solver.placement import Placement
+from watcher_celery.model import ClusterModel
+from watcher_celery.plugins import Solution
 
 
 def _moved_per_origin(placement: Placement) -> dict[str, int]:
@@ -61,3 +63,27 @@ def hold_ratio(placement: Placement, ratio: float) -> list[str]:
 def plan_ratio(migrations: int, released: int) -> float | None:
     """Migrations per released host of a plan, None when it releases nothing."""
     return migrations / released if released else None
+
+
+def emptied_hosts(model: ClusterModel, solution: Solution) -> int:
+    """Hosts that hold instances before the plan's migrations and none after.
+
+    A plan's ``released_compute_nodes_count`` is not this: vm_workload_consolidation counts
+    the empty hosts it disables too, which would make its migrations per released host look
+    cheaper than they are. The solver's own count is hosts it empties, so the cap it reads
+    from a greedy plan counts the same.
+    """
+    change: dict[str, int] = {}
+    for action in solution.actions:
+        if action.action_type != "migrate":
+            continue
+        params = action.input_parameters
+        change[params["source_node"]] = change.get(params["source_node"], 0) - 1
+        destination = params.get("destination_node")
+        if destination is not None:  # else left to the scheduler: it lands on a kept host
+            change[destination] = change.get(destination, 0) + 1
+    return sum(
+        1
+        for host, delta in change.items()
+        if delta and model.used(host).count and model.used(host).count + delta == 0
+    )

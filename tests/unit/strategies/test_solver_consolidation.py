@@ -13,12 +13,15 @@ from strategies.solver.bound import release_bound
 from strategies.solver.neighbourhood import Limits
 from strategies.solver.placement import Placement
 from strategies.solver.problem import build
-from strategies.solver.ratio import hold_ratio
+from strategies.solver.ratio import emptied_hosts, hold_ratio
 from strategies.solver.warm_start import legal_greedy
-from strategies.solver_consolidation import SOLVER_CONSOLIDATION
+from strategies.solver_consolidation import SOLVER_CONSOLIDATION, greedy_ratio
+from strategies.vm_workload_consolidation import VM_WORKLOAD_CONSOLIDATION
 from tests.unit.strategies.brute_force import optimum
 from tests.unit.strategies.clusters import cluster, migrations, run, service_changes
+from watcher_celery.datasources.memory import MemoryDatasource
 from watcher_celery.model import ClusterModel, ServerGroup
+from watcher_celery.plugins import StrategyContext
 
 
 def solve(model: ClusterModel, **parameters):
@@ -248,3 +251,30 @@ def _rebuilt(model: ClusterModel) -> ClusterModel:
     for group in model.server_groups.values():
         fresh.add_server_group(group)
     return fresh
+
+
+def _emptied_by_replay(model: ClusterModel, solution) -> int:
+    after = model.copy()
+    for uuid, _, destination in migrations(solution):
+        after.migrate_instance(uuid, destination)
+    return sum(1 for h in model.nodes if model.used(h).count and not after.used(h).count)
+
+
+def test_the_greedy_cap_counts_hosts_emptied_not_empty_hosts_disabled():
+    # Given a cluster with an empty enabled host, which vm_workload_consolidation disables and
+    # counts among its released hosts
+    model = cluster({"a": [2], "b": [1, 1], "c": [3, 1], "x": [6], "idle": []})
+    vwc = run(VM_WORKLOAD_CONSOLIDATION, model.copy())
+    assert "idle" in {h for h, _ in service_changes(vwc)}
+    emptied = _emptied_by_replay(model, vwc)
+    assert 0 < emptied == emptied_hosts(model, vwc)
+    assert emptied < vwc.indicators["released_compute_nodes_count"]
+    basic = run(BASIC, model.copy())
+    assert emptied_hosts(model, basic) == _emptied_by_replay(model, basic) > 0
+    # Then the cap the solver reads is migrations per host emptied, the fewer of the two
+    context = StrategyContext(parameters={}, model=model.copy(), metrics=MemoryDatasource())
+    expected = min(
+        len(migrations(vwc)) / emptied,
+        len(migrations(basic)) / emptied_hosts(model, basic),
+    )
+    assert greedy_ratio(context) == pytest.approx(expected)
