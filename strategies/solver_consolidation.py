@@ -75,15 +75,19 @@ PARAMETERS = {
     },
 }
 
-# Share of the budget kept for building the plan once the search stops.
-RESERVE = 0.1
+# Kept for holding the plan to the cap and writing it once the search stops: measured at
+# about 0.1 s for 1,000 hosts and 3 s for 10,000 (20,000 and 200,000 instances).
+RESERVE_SECONDS = 1.0
+RESERVE_SECONDS_PER_HOST = 0.0005
 
 
 def execute(context: StrategyContext) -> Solution:
     started = time.monotonic()
     params = context.parameters
-    deadline = started + float(params["time_budget"]) * (1 - RESERVE)
     model: ClusterModel = context.model
+    reserve = RESERVE_SECONDS + RESERVE_SECONDS_PER_HOST * len(model.nodes)
+    budget = float(params["time_budget"])
+    deadline = started + max(budget / 2, budget - reserve)
     limits = Limits(params["max_migrations"] or None, params["max_bytes_moved"] or None)
     problem = build(model, live_only=bool(params["live_only"]))
     bound = release_bound(problem, seconds=max(1.0, (deadline - time.monotonic()) / 10))

@@ -75,6 +75,7 @@ class Problem:
     anti_groups: dict[str, list[int]]  # group uuid -> item indexes
     unmovable: dict[str, str]  # instance uuid -> reason
     origin_items: dict[str, list[int]] = field(default_factory=dict)  # host -> item indexes
+    _scarcest: int | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         for item in self.items:
@@ -90,6 +91,23 @@ class Problem:
             and (item.zone is None or host.zone == item.zone)
             and hostname not in item.forbidden
         )
+
+    def scarcest(self) -> int:
+        """The resource (0 vCPU, 1 memory, 2 disk) whose load takes the largest share of the
+        capacity of the hosts holding instances: the one that decides how many can be kept."""
+        if self._scarcest is None:
+            load, capacity = [0, 0, 0], [0, 0, 0]
+            for item in self.items:
+                for k in range(3):
+                    load[k] += item.size[k] * item.count
+            for host in self.hosts.values():
+                if not host.initially_empty:
+                    for k in range(3):
+                        load[k] += host.fixed[k]
+                        capacity[k] += host.capacity[k]
+            shares = [load[k] / capacity[k] if capacity[k] else 0.0 for k in range(3)]
+            self._scarcest = max(range(3), key=shares.__getitem__)
+        return self._scarcest
 
     def zones(self) -> dict[str | None, list[str]]:
         out: dict[str | None, list[str]] = defaultdict(list)
