@@ -90,15 +90,16 @@ def execute(context: StrategyContext) -> Solution:
     deadline = started + max(budget / 2, budget - reserve)
     limits = Limits(params["max_migrations"] or None, params["max_bytes_moved"] or None)
     problem = build(model, live_only=bool(params["live_only"]))
-    bound = release_bound(problem, seconds=max(1.0, (deadline - time.monotonic()) / 10))
+    uncapped = release_bound(problem, seconds=max(1.0, (deadline - time.monotonic()) / 20))
     ratio = float(params["max_migrations_per_released_host"]) or greedy_ratio(context)
+    if ratio is not None:
+        limits = Limits(limits.migrations, limits.cost_bytes, ratio)
+    bound = release_bound(problem, max(1.0, (deadline - time.monotonic()) / 10), limits)
     # A cluster solved whole keeps the ratio in its model (from a start within it); the rounds
     # of a larger one start from the best greedy plan, held to the ratio afterwards.
     size = int(params["neighbourhood_hosts"])
     whole = sum(not h.initially_empty for h in problem.hosts.values()) <= size
     placement = warm_start(problem, model, limits, ratio if whole else None)
-    if ratio is not None:
-        limits = Limits(limits.migrations, limits.cost_bytes, ratio)
     search.improve(problem, placement, limits, deadline, size=size)
     if ratio is not None:
         hold_ratio(placement, ratio)
@@ -110,6 +111,7 @@ def execute(context: StrategyContext) -> Solution:
     solution.set_indicator("instance_migrations_count", placement.migrations())
     solution.set_indicator("instance_migrations_bytes", placement.bytes_moved())
     solution.set_indicator("released_compute_nodes_bound", bound)
+    solution.set_indicator("released_compute_nodes_bound_uncapped", uncapped)
     solution.set_indicator("released_compute_nodes_gap", gap_percent(released, bound))
     return solution
 

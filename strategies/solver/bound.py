@@ -8,6 +8,11 @@ instances created in that zone) fits into the zone's kept hosts. Hosts alike (zo
 enabled) are one integer variable, so the model has a few dozen variables at 10,000 hosts and
 CP-SAT proves its optimum in milliseconds. Every plan is a solution of the relaxation, so its
 optimum is a bound, never an estimate; if the solver stops early, its proven bound is used.
+
+With caps on the plan (migrations per released host, migrations, bytes), the relaxation keeps
+them too: whatever else a plan does, it moves every unit of every host it releases at least
+once, so the hosts released by a plan within the caps cost, in their own units alone, no more
+than the caps allow. Hosts are then alike only if emptying them costs the same too.
 """
 
 from __future__ import annotations
@@ -16,12 +21,17 @@ import math
 from collections import Counter
 
 from strategies.solver.linear import LinearModel, solve_cpsat
+from strategies.solver.neighbourhood import Limits
 from strategies.solver.placement import Placement
 from strategies.solver.problem import Problem
 
+SCALE = 1000  # migrations per released host, in thousandths (rounded up: still a relaxation)
 
-def release_bound(problem: Problem, seconds: float = 10.0) -> int:
-    """The most hosts a plan could empty, net of empty hosts it fills."""
+
+def release_bound(problem: Problem, seconds: float = 10.0, limits: Limits | None = None) -> int:
+    """The most hosts a plan (within ``limits``, if given) could empty, net of empty hosts it
+    fills."""
+    limits = limits or Limits()
     origin = Placement(problem).loads()
     total = [0, 0, 0]
     zone_demand: dict[str | None, list[int]] = {}
@@ -48,8 +58,11 @@ def release_bound(problem: Problem, seconds: float = 10.0) -> int:
             return tuple(origin[name])
         return tuple(max(c, u) for c, u in zip(host.capacity, origin[name], strict=True))
 
+    costs = _emptying_costs(problem, limits)
     kinds = Counter(
-        (h.zone, holds(h.name)) for h in problem.hosts.values() if not h.pinned
+        (h.zone, holds(h.name), costs.get(h.name, (0, 0)), h.initially_empty)
+        for h in problem.hosts.values()
+        if not h.pinned
     )  # type -> hosts of that type
     held_by_pinned = [0, 0, 0]
     held_in_zone: dict[str | None, list[int]] = {}
@@ -73,9 +86,49 @@ def release_bound(problem: Problem, seconds: float = 10.0) -> int:
                 [(var, kind[1][k]) for kind, var in kept.items() if kind[0] == zone],
                 demand[k] - pinned_room,
             )
+    _cap_rows(lp, kept, kinds, limits)
     lp.maximize([(var, -1) for var in kept.values()])
     result = solve_cpsat(lp, seconds)
     fewest_kept = math.ceil(-result.bound - 1e-6) if math.isfinite(result.bound) else 0
     releasable = sum(kinds.values())
     initially_empty = sum(1 for h in problem.hosts.values() if h.initially_empty)
     return max(0, releasable - fewest_kept - initially_empty)
+
+
+def _emptying_costs(problem: Problem, limits: Limits) -> dict[str, tuple[int, int]]:
+    """Host -> (migrations, MB) it takes to empty it, where a cap makes them count."""
+    if limits.per_released is None and limits.migrations is None and limits.cost_bytes is None:
+        return {}
+    out: dict[str, tuple[int, int]] = {}
+    for item in problem.items:
+        unit_mb = item.size[1] if item.kind == "live" else item.size[2] * 1024
+        migrations, mb = out.get(item.origin, (0, 0))
+        out[item.origin] = (
+            migrations + item.count * item.migrations,
+            mb + item.count * unit_mb if limits.cost_bytes is not None else 0,
+        )
+    return out
+
+
+def _cap_rows(lp: LinearModel, kept: dict, kinds: Counter, limits: Limits) -> None:
+    """The caps on what emptying the released hosts costs (released = count - kept).
+
+    Hosts empty before the plan are left out: releasing them costs nothing and they are not
+    released hosts.
+    """
+    held = [(kind, var, kinds[kind]) for kind, var in kept.items() if not kind[3]]
+    if limits.per_released is not None:
+        scaled = math.ceil(limits.per_released * SCALE)
+        # sum (count - kept) * (SCALE * migrations - scaled) <= 0
+        weights = [(var, count, SCALE * kind[2][0] - scaled) for kind, var, count in held]
+        lp.constrain([(v, w) for v, _, w in weights if w], lower=sum(c * w for _, c, w in weights))
+    if limits.migrations is not None:
+        lp.constrain(
+            [(var, kind[2][0]) for kind, var, _ in held if kind[2][0]],
+            lower=sum(count * kind[2][0] for kind, _, count in held) - limits.migrations,
+        )
+    if limits.cost_bytes is not None:
+        lp.constrain(
+            [(var, kind[2][1]) for kind, var, _ in held if kind[2][1]],
+            lower=sum(count * kind[2][1] for kind, _, count in held) - limits.cost_bytes // 2**20,
+        )

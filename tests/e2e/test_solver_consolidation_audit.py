@@ -87,6 +87,7 @@ def test_a_solver_plan_applied_leaves_the_reported_hosts_empty(client, cloud):
     assert released == len(disabled) > 0
     assert indicators["released_compute_nodes_bound"] >= released
     bound = indicators["released_compute_nodes_bound"]
+    assert indicators["released_compute_nodes_bound_uncapped"] >= bound
     assert indicators["released_compute_nodes_gap"] == pytest.approx(
         100 * (bound - released) / bound, abs=0.01
     )

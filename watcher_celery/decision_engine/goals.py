@@ -74,7 +74,15 @@ GOALS = [
             MIGRATIONS,
             IndicatorSpec(
                 "released_compute_nodes_bound",
-                "The most compute nodes any plan could release (a bound the solver proved).",
+                "The most compute nodes any plan within the same caps (migrations per released"
+                " node, migrations, bytes) could release (a bound the solver proved).",
+                COUNT,
+                required=False,
+            ),
+            IndicatorSpec(
+                "released_compute_nodes_bound_uncapped",
+                "The most compute nodes any plan could release, whatever it costs in"
+                " migrations (a bound the solver proved).",
                 COUNT,
                 required=False,
             ),

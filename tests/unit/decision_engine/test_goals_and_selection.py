@@ -19,6 +19,7 @@ INDICATORS = {
         ("released_compute_nodes_count", True),
         ("instance_migrations_count", True),
         ("released_compute_nodes_bound", False),
+        ("released_compute_nodes_bound_uncapped", False),
         ("released_compute_nodes_gap", False),
         ("instance_migrations_bytes", False),
     ],

@@ -5,7 +5,8 @@ if it is active/paused (live) or stopped (cold), not excluded, not locked and id
 an up, enabled host that held instances before, in its pinned zone, with room in vCPU,
 memory and disk; a host that loses an instance takes none (each instance moves once); members
 of an anti-affinity group never share a host they did not share before; affinity groups stay
-together. Released: hosts that held instances and hold none.
+together. Released: hosts that held instances and hold none. With ``per_released``, only
+plans spending at most that many migrations per released host count.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from watcher_celery.model import ClusterModel
 MOVABLE = {"active", "paused", "stopped"}
 
 
-def optimum(model: ClusterModel) -> int:
+def optimum(model: ClusterModel, per_released: float | None = None) -> int:
     hosts = [n for n in model.nodes.values() if n.state == "up"]
     names = [n.hostname for n in hosts]
     instances = [i for i in model.instances.values() if i.host in names]
@@ -38,8 +39,10 @@ def optimum(model: ClusterModel) -> int:
     best = 0
     for choice in itertools.product(*options):
         if _feasible(model, instances, choice, groups):
-            ends = set(choice)
-            best = max(best, len(busy - ends))
+            released = len(busy - set(choice))
+            moved = sum(1 for i, h in zip(instances, choice, strict=True) if h != i.host)
+            if per_released is None or moved <= per_released * released:
+                best = max(best, released)
     return best
 
 

@@ -221,6 +221,48 @@ def test_small_random_clusters_reach_the_brute_force_optimum_under_the_bound(see
     assert gap == (round(100 * (bound - best) / bound, 2) if bound else 0.0)
 
 
+def test_the_bound_within_the_cap_counts_what_emptying_each_host_costs():
+    # Given x pinned (locked) with room for everything, a with one instance, b and c with three
+    model = cluster({"a": [2], "b": [1, 1, 1], "c": [1, 1, 1], "x": [8]})
+    model.instances["x-vm0"].locked = True
+    # Without a cap, a, b and c can all go to x
+    free = solve(model.copy())
+    assert released(free) == 3 == free.indicators["released_compute_nodes_bound"]
+    # Within one migration a host, only a can: b or c would cost three
+    one = solve(model.copy(), max_migrations_per_released_host=1)
+    assert released(one) == 1 == one.indicators["released_compute_nodes_bound"]
+    assert one.indicators["released_compute_nodes_bound_uncapped"] == 3
+    assert one.indicators["released_compute_nodes_gap"] == 0.0
+    # Within two, a and one of b, c (four migrations for two hosts)
+    two = solve(model.copy(), max_migrations_per_released_host=2)
+    assert released(two) == 2 == two.indicators["released_compute_nodes_bound"]
+
+
+def _small_cluster(rng: random.Random) -> dict[str, list[int]]:
+    """Four 8-vCPU hosts, at most eight instances, none over its capacity."""
+    while True:
+        hosts = {
+            h: [rng.choice([1, 2, 3, 4]) for _ in range(rng.choice([1, 1, 2, 3]))] for h in "abcd"
+        }
+        if sum(map(len, hosts.values())) <= 8 and all(sum(v) <= 8 for v in hosts.values()):
+            return hosts
+
+
+# Seeds where the cap keeps the optimum below the uncapped one (0, 23) and where it does not.
+@pytest.mark.parametrize("seed", [0, 1, 2, 23])
+def test_small_random_clusters_within_a_cap_reach_the_optimum_under_the_capped_bound(seed):
+    rng = random.Random(100 + seed)
+    model = cluster(_small_cluster(rng), vcpus=8)
+    cap = rng.choice([1, 1.5, 2])
+    best = optimum(model, per_released=cap)
+    solution = solve(model.copy(), max_migrations_per_released_host=cap)
+    replay(model, solution)
+    assert released(solution) == best
+    assert len(migrations(solution)) <= cap * released(solution)
+    bound = solution.indicators["released_compute_nodes_bound"]
+    assert best <= bound <= solution.indicators["released_compute_nodes_bound_uncapped"]
+
+
 def test_never_worse_than_the_greedy_plan_on_a_seeded_cloud(tmp_path: Path):
     from watcher_celery.cloud.simulated import SimulatedCloud
     from watcher_celery.decision_engine.collector import collect
