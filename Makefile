@@ -36,7 +36,7 @@ faults: $(STAMP) netns-tools
 
 ## The real-OpenStack tier: Keystone, Placement and Nova from PyPI (.venv-openstack), started by
 ## the tests on MariaDB and RabbitMQ at 127.0.0.1 (plus PostgreSQL and Redis for the service).
-test-openstack: $(STAMP) $(OS_STAMP)
+test-openstack: $(STAMP) $(OS_STAMP) prometheus
 	$(BIN)/python -m pytest -p no:cacheprovider tests/realcloud
 
 lint: $(STAMP)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import requests
 
 from harness.processes import wait_for
+from harness.realcloud.keystone import Account
 
 NOVA_MICROVERSION = "2.87"  # the last with hypervisor capacities; has host in server create
 PLACEMENT_MICROVERSION = "1.39"
@@ -18,19 +19,33 @@ PLACEMENT_MICROVERSION = "1.39"
 class CloudView:
     """An admin client of the tier's Nova and Placement."""
 
-    def __init__(self, cloud) -> None:
+    def __init__(self, cloud, account: Account | None = None) -> None:
+        self.cloud = cloud
         self.keystone = cloud.keystone
         self.nova_url = cloud.nova.url
         self.placement_url = cloud.placement.url
         self.image_id = cloud.image_id
+        self.account = account
+        self._token: str | None = None
         self._http = requests.Session()
+
+    def as_account(self, account: Account) -> CloudView:
+        """The same client logged in as ``account`` (its project owns what it creates)."""
+        return CloudView(self.cloud, account)
+
+    def _auth_token(self) -> str:
+        if self.account is None:
+            return self.keystone.admin_token()
+        if self._token is None:
+            self._token = self.keystone.issue_token(self.account)
+        return self._token
 
     def _call(self, method: str, url: str, header: str, body: dict | None) -> dict:
         response = self._http.request(
             method,
             url,
             json=body,
-            headers={"X-Auth-Token": self.keystone.admin_token(), "OpenStack-API-Version": header},
+            headers={"X-Auth-Token": self._auth_token(), "OpenStack-API-Version": header},
             timeout=60,
         )
         if response.status_code >= 400:
@@ -110,8 +125,16 @@ class CloudView:
         flavors = self.nova("GET", "/flavors")["flavors"]
         return next(f["id"] for f in flavors if f["name"] == name)
 
-    def create_server(self, name: str, flavor: str, host: str | None = None) -> str:
-        """Boot a server (no network), on ``host`` if given; wait until ACTIVE."""
+    def create_server(
+        self,
+        name: str,
+        flavor: str,
+        host: str | None = None,
+        group: str | None = None,
+        wait: bool = True,
+    ) -> str:
+        """Boot a server (no network), on ``host`` if given, into server group ``group`` (the
+        scheduler hint) if given; wait until ACTIVE unless ``wait`` is False."""
         body = {
             "name": name,
             "flavorRef": self.flavor_id(flavor),
@@ -120,9 +143,28 @@ class CloudView:
         }
         if host:
             body["host"] = host
-        server_id = self.nova("POST", "/servers", {"server": body})["server"]["id"]
-        self.wait_server(server_id, "ACTIVE")
+        request = {"server": body}
+        if group:
+            request["os:scheduler_hints"] = {"group": group}
+        server_id = self.nova("POST", "/servers", request)["server"]["id"]
+        if wait:
+            self.wait_server(server_id, "ACTIVE")
         return server_id
+
+    def create_server_group(self, name: str, policy: str, rules: dict | None = None) -> dict:
+        """A server group of the caller's project (microversion 2.64: one policy, rules)."""
+        body = {"name": name, "policy": policy, **({"rules": rules} if rules else {})}
+        return self.nova("POST", "/os-server-groups", {"server_group": body}, mv="2.64")[
+            "server_group"
+        ]
+
+    def server_groups(self) -> dict[str, dict]:
+        """Every project's server groups by id, as Nova shows them at 2.64."""
+        found = self.nova("GET", "/os-server-groups?all_projects=True", mv="2.64")
+        return {g["id"]: g for g in found["server_groups"]}
+
+    def delete_server_group(self, group_id: str) -> None:
+        self.nova("DELETE", f"/os-server-groups/{group_id}")
 
     def wait_server(self, server_id: str, status: str, timeout: float = 120) -> dict:
         """Until the server has ``status`` and no task in progress; ERROR fails at once."""

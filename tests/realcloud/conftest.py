@@ -13,14 +13,19 @@ from pathlib import Path
 
 import pytest
 
-from harness.processes import start_worker
+from harness.processes import start_api, start_worker
 from harness.realcloud.cloud import RealCloud, running_cloud
 from harness.realcloud.keystone import Keystone, running_keystone
 from harness.realcloud.mariadb import MariaDB
 from harness.realcloud.rabbitmq import RabbitVhost
 from harness.realcloud.view import CloudView
 from harness.realcloud.watcher_service import start_watcher_behind_keystone
+from tests.integration.prometheus_server import PrometheusServer
 from tests.realcloud.actions import ACTION_SECONDS
+from tests.realcloud.audits import LATEST
+from tests.support.client import ApiClient
+from watcher_celery.cloud.factory import get_cloud, reset_cloud
+from watcher_celery.config import reset_settings
 
 RUN_PREFIX = f"wcrc_{uuid.uuid4().hex[:10]}"
 
@@ -96,14 +101,38 @@ def openstack_env(real_cloud) -> dict[str, str]:
     }
 
 
+@pytest.fixture
+def adapter(openstack_env, monkeypatch):
+    """The service's openstacksdk adapter on the real cloud, logged in as ``watcher``."""
+    for name, value in openstack_env.items():
+        monkeypatch.setenv(name, value)
+    reset_settings()
+    reset_cloud()
+    yield get_cloud()
+    monkeypatch.undo()
+    reset_settings()
+    reset_cloud()
+
+
 @pytest.fixture(scope="session")
-def realcloud_env(service_env, openstack_env) -> dict[str, str]:
-    """Workers and the API on the real cloud: a queue of their own, failed plans rolled back.
-    Lease and polling as configured by default (the figures in docs are for the default; a
-    lease of seconds lets a worker that is merely slow on a loaded machine look dead)."""
+def prometheus(realcloud_dir) -> Iterator[PrometheusServer]:
+    """An empty Prometheus, as a deployment has one: strategies that declare metrics (basic)
+    run, and find no samples (the fake hypervisors export none)."""
+    server = PrometheusServer(realcloud_dir / "prometheus")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def realcloud_env(service_env, openstack_env, prometheus) -> dict[str, str]:
+    """Workers and the API on the real cloud: a queue of their own, failed plans rolled back,
+    the empty Prometheus as datasource. Lease and polling as configured by default (the
+    figures in docs are for the default; a lease of seconds lets a worker that is merely slow
+    on a loaded machine look dead)."""
     return {
         **service_env,
         **openstack_env,
+        "WATCHER_PROMETHEUS_URL": prometheus.url,
         "WATCHER_TASK_QUEUE": f"watcher-{RUN_PREFIX}",
         "WATCHER_ACTION_TIMEOUT": "180",
         "WATCHER_ROLLBACK_WHEN_PLAN_FAILED": "true",
@@ -115,6 +144,20 @@ def realcloud_worker(realcloud_env, log_dir):
     service = start_worker(realcloud_env, log_dir)
     yield service
     service.stop()
+
+
+@pytest.fixture(scope="session")
+def api(realcloud_env, realcloud_worker, log_dir):
+    """The service's API on the real cloud, beside the session's worker."""
+    service, base = start_api(realcloud_env, log_dir)
+    yield base
+    service.stop()
+
+
+@pytest.fixture
+def client(api, clean_cloud) -> ApiClient:
+    """An API client for a test that audits a clean real cloud."""
+    return ApiClient(api, headers=LATEST)
 
 
 @pytest.fixture

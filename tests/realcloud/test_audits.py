@@ -5,50 +5,8 @@ Nova and Placement, plan, and apply the plan to real Nova.
 
 from __future__ import annotations
 
-import pytest
-
-from harness.processes import start_api
 from tests.realcloud.actions import assert_settled
-from tests.support.client import ApiClient
-
-ENDED = {"SUCCEEDED", "FAILED", "CANCELLED"}
-LATEST = {"OpenStack-API-Version": "infra-optim latest"}
-
-
-@pytest.fixture(scope="module")
-def api(realcloud_env, realcloud_worker, log_dir):
-    service, base = start_api(realcloud_env, log_dir)
-    yield base
-    service.stop()
-
-
-@pytest.fixture
-def client(api, clean_cloud) -> ApiClient:
-    return ApiClient(api, headers=LATEST)
-
-
-def audit_plan(client: ApiClient, body: dict) -> tuple[dict, list[dict]]:
-    created = client.post("/v1/audits", {"audit_type": "ONESHOT", "force": True, **body})
-    assert created.status_code == 201, created.text
-    audit = client.wait_state(f"/v1/audits/{created.json()['uuid']}", ENDED, timeout=120)
-    assert audit["state"] == "SUCCEEDED", audit
-    plans = client.get(f"/v1/action_plans?audit_uuid={audit['uuid']}").json()["action_plans"]
-    plan = plans[0]
-    actions = client.get(f"/v1/actions/detail?action_plan_uuid={plan['uuid']}&limit=1000")
-    return plan, actions.json()["actions"]
-
-
-def apply_plan(client: ApiClient, plan: dict, timeout: float = 300) -> list[dict]:
-    started = client.post(f"/v1/action_plans/{plan['uuid']}/start")
-    assert started.status_code in (200, 202), started.text
-    done = client.wait_state(f"/v1/action_plans/{plan['uuid']}", ENDED, timeout=timeout)
-    actions = client.get(f"/v1/actions/detail?action_plan_uuid={plan['uuid']}&limit=1000")
-    actions = actions.json()["actions"]
-    outcome = "; ".join(f"{a['action_type']} {a['state']}: {a.get('status_message')}"
-                        for a in actions)  # fmt: skip
-    assert done["state"] == "SUCCEEDED", f"plan {done['state']}: {outcome}"
-    assert {a["state"] for a in actions} <= {"SUCCEEDED", "SKIPPED"}, actions
-    return actions
+from tests.realcloud.audits import apply_plan, audit_plan
 
 
 def test_data_model_endpoint_matches_nova_and_placement(client, clean_cloud):

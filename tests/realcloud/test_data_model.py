@@ -2,24 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 from harness.realcloud.cloud import HOSTS
-from watcher_celery.cloud.factory import get_cloud, reset_cloud
-from watcher_celery.config import reset_settings
 from watcher_celery.decision_engine.collector import collect
-
-
-@pytest.fixture
-def adapter(openstack_env, monkeypatch):
-    for name, value in openstack_env.items():
-        monkeypatch.setenv(name, value)
-    reset_settings()
-    reset_cloud()
-    yield get_cloud()
-    monkeypatch.undo()
-    reset_settings()
-    reset_cloud()
 
 
 def test_openstacksdk_sees_three_hypervisors_of_different_sizes(view):

@@ -365,6 +365,19 @@ class SimulatedCloud:
             dest = self._destination(conn, inst, destination, inst["flavor"])
             self._start(conn, "migration", inst, dest, phases.HIDDEN)
 
+    def refuse_late(
+        self, kind: str, instance_uuid: str, reason: str, flavor: str | None = None
+    ) -> None:
+        """Nova's answer when its scheduler finds no host for a request it handles after
+        answering (a cold migration, a resize, a live migration from microversion 2.34): the
+        migration starts, holds nothing elsewhere (no destination) and ends ``error`` with
+        ``reason``, the server unmoved. ``kind``: ``migration``, ``resize``, ``live-migration``."""
+        states = ("active", "paused") if kind == "live-migration" else ("active", "stopped")
+        with store.write(self._conn) as conn:
+            inst = self._movable(conn, instance_uuid, states)
+            first = phases.first_status(kind)
+            self._insert_operation(conn, kind, inst, None, first, flavor, reason)
+
     def resize(self, instance_uuid: str, flavor: str) -> None:
         with store.write(self._conn) as conn:
             inst = self._movable(conn, instance_uuid, ("active", "stopped"))

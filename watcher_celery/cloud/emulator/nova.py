@@ -5,10 +5,13 @@ after 2.53), aggregates, availability zones, flavors, servers detail (paged like
 server actions Watcher uses (live/cold migrate, resize, confirm/revert, stop/start), server
 migrations (in-progress list, abort), os-migrations, instance actions and server groups
 (listed by ``limit``/``offset`` like Nova, every project's with ``all_projects``; ``policy``
-from 2.64, ``policies`` before). What a server shows
+and ``rules`` from 2.64, ``policies`` and ``metadata`` before). What a server shows
 while it migrates follows real Nova (``cloud/sim/phases.py``): status RESIZE / MIGRATING /
 REVERT_RESIZE from its task_state, VERIFY_RESIZE until confirmed, a fault only in ERROR, and a
-live migration asked at microversion ≥ 2.34 starting ``accepted``.
+live migration asked at microversion ≥ 2.34 starting ``accepted``. A request Nova's scheduler
+finds no host for (room, a disabled host, a server-group filter) is answered as real Nova
+answers it (``tests/realcloud/test_server_groups.py``): 400 "No valid host was found." for a
+live migration below 2.34, else 202 and a migration that ends ``error``.
 """
 
 from __future__ import annotations
@@ -301,6 +304,7 @@ def server_action(server_id):
     ((name, args),) = body.items()
     args = args or {}
     c = cloud()
+    flavor = None
     try:
         if name == "os-migrateLive":
             c.live_migrate(server_id, args.get("host"), accepted=_mv() >= (2, 34))
@@ -313,7 +317,8 @@ def server_action(server_id):
             match = next((f for f in c.flavors() if ref in (f["id"], f["name"])), None)
             if match is None:
                 return fault(400, f"Invalid flavorRef {ref} provided.")
-            c.resize(server_id, match["name"])
+            flavor = match["name"]
+            c.resize(server_id, flavor)
         elif name == "confirmResize":
             c.confirm_resize(server_id)
             return reply(None, 204)
@@ -325,6 +330,32 @@ def server_action(server_id):
             c.start_instance(server_id)
         else:
             return fault(400, f"Server action {name} is not supported by this cloud.")
+    except CloudError as exc:
+        if str(exc).startswith("No valid host"):
+            return _no_valid_host(c, name, server_id, flavor)
+        return cloud_error(exc)
+    return reply(None, 202)
+
+
+NO_VALID_HOST = "No valid host was found. "
+# The conductor's reason when the scheduler finds no host, by server action.
+LATE_REASON = {
+    "os-migrateLive": ("live-migration", "There are not enough hosts available."),
+    "migrate": ("migration", "No valid host found for cold migrate"),
+    "resize": ("resize", "No valid host found for resize"),
+}
+
+
+def _no_valid_host(c, name: str, server_id: str, flavor: str | None):
+    """Nova's scheduler found no host (short of room, disabled, or a server-group filter):
+    a live migration asked below 2.34 waits for the scheduler and is refused (400); anything
+    else is accepted (202) and its migration ends ``error`` a moment later, the server unmoved,
+    the conductor's reason in the failed instance action."""
+    kind, reason = LATE_REASON[name]
+    if name == "os-migrateLive" and _mv() < (2, 34):
+        return fault(400, NO_VALID_HOST + reason)
+    try:
+        c.refuse_late(kind, server_id, NO_VALID_HOST + reason, flavor)
     except CloudError as exc:
         return cloud_error(exc)
     return reply(None, 202)
@@ -404,19 +435,20 @@ def migrations():
 
 def _server_group(group) -> dict:
     body = {"id": group.uuid, "name": group.name, "members": list(group.members),
-            "metadata": {}, "project_id": group.project_id, "user_id": USER_ID}  # fmt: skip
-    if _mv() >= (2, 64):
+            "project_id": group.project_id, "user_id": USER_ID}  # fmt: skip
+    if _mv() >= (2, 64):  # as real Nova: no ``metadata`` any more
         body["policy"] = group.policy
         body["rules"] = {}
     else:
         body["policies"] = [group.policy]
+        body["metadata"] = {}
     return body
 
 
 @bp.get("/v2.1/os-server-groups")
 def server_groups():
     groups = cloud().server_groups()
-    if request.args.get("all_projects", "").lower() not in ("true", "1"):
+    if "all_projects" not in request.args:  # Nova looks for the key only, not its value
         groups = [g for g in groups if g.project_id == PROJECT_ID]  # the token's project only
     try:
         offset = int(request.args.get("offset", 0))
