@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import operator
 from collections.abc import Callable, Iterator, Sequence
+from itertools import chain
 
 Vector = tuple[float, ...]
 WINDOW = 8
@@ -33,8 +34,9 @@ class Packer:
         if key is None:
             key = scarcity_order(self.free, capacity)[0] if capacity else 0
         self.key = key
-        self._sorted: list[tuple[float, str]] = sorted(
-            (v[self.key], h) for h, v in self.free.items()
+        # (key amount, hostname, free vector): the vector rides along so a probe reads no dict.
+        self._sorted: list[tuple[float, str, Vector]] = sorted(
+            (v[self.key], h, v) for h, v in self.free.items()
         )
         self._pending: list[tuple[str, Vector]] = []
 
@@ -48,27 +50,27 @@ class Packer:
     def remove(self, hostname: str) -> None:
         """Take a node out of the candidate destinations (it is being emptied or released)."""
         vector = self.free.pop(hostname)
-        index = bisect.bisect_left(self._sorted, (vector[self.key], hostname))
-        del self._sorted[index]
+        del self._sorted[bisect.bisect_left(self._sorted, (vector[self.key], hostname))]
 
     def insert(self, hostname: str, vector: Vector) -> None:
         """Make a node a candidate destination with ``vector`` free."""
-        self.free[hostname] = tuple(vector)
-        bisect.insort(self._sorted, (vector[self.key], hostname))
+        vector = tuple(vector)
+        self.free[hostname] = vector
+        bisect.insort(self._sorted, (vector[self.key], hostname, vector))
 
     def _set(self, hostname: str, vector: Vector) -> None:
         """Change a node's free vector; only the entries between its old and new place shift."""
         ordered, key = self._sorted, self.key
-        old = bisect.bisect_left(ordered, (self.free[hostname][key], hostname))
-        entry = (vector[key], hostname)
+        before, after = self.free[hostname][key], vector[key]
+        old = bisect.bisect_left(ordered, (before, hostname))
         self.free[hostname] = vector
-        if entry < ordered[old]:
-            new = bisect.bisect_left(ordered, entry, 0, old)
+        if after < before:
+            new = bisect.bisect_left(ordered, (after, hostname), 0, old)
             ordered[new + 1 : old + 1] = ordered[new:old]
         else:
-            new = bisect.bisect_left(ordered, entry, old + 1) - 1
+            new = bisect.bisect_left(ordered, (after, hostname), old + 1) - 1
             ordered[old:new] = ordered[old + 1 : new + 1]
-        ordered[new] = entry
+        ordered[new] = (after, hostname, vector)
 
     def find(
         self,
@@ -85,32 +87,31 @@ class Packer:
         resource, windows further up (at doubling distances, then the loosest nodes) are
         tried, so a crowded band of nearly full nodes does not hide the roomy ones.
         """
-        free = self.free
+        # Floats throughout: comparing an int with a float is several times slower in CPython
+        # (and exact either way for amounts below 2**53).
+        demand = tuple(map(float, demand))
         start = bisect.bisect_left(self._sorted, (demand[self.key], ""))
+        candidates = chain.from_iterable(self._windows(start))
         # The key resource fits from ``start`` on; the others are tested one by one.
         checks = [(k, demand[k]) for k in range(len(demand)) if k != self.key]
         if len(checks) == 2:  # three resources (vCPU, RAM, disk): the test unrolled
             (ka, wa), (kb, wb) = checks
-            for window in self._windows(start):
-                for _, hostname in window:
-                    vector = free[hostname]
-                    if wa > vector[ka] or wb > vector[kb]:
-                        continue
-                    if hostname != exclude and (accept is None or accept(hostname)):
-                        return hostname
+            for _, hostname, vector in candidates:
+                if wa > vector[ka] or wb > vector[kb]:
+                    continue
+                if hostname != exclude and (accept is None or accept(hostname)):
+                    return hostname
             return None
-        for window in self._windows(start):
-            for _, hostname in window:
-                vector = free[hostname]
-                for k, wanted in checks:
-                    if wanted > vector[k]:
-                        break
-                else:
-                    if hostname != exclude and (accept is None or accept(hostname)):
-                        return hostname
+        for _, hostname, vector in candidates:
+            for k, wanted in checks:
+                if wanted > vector[k]:
+                    break
+            else:
+                if hostname != exclude and (accept is None or accept(hostname)):
+                    return hostname
         return None
 
-    def _windows(self, start: int) -> Iterator[list[tuple[float, str]]]:
+    def _windows(self, start: int) -> Iterator[list[tuple[float, str, Vector]]]:
         """The candidates from ``start`` in the order :meth:`find` tries them."""
         ordered = self._sorted
         end = len(ordered)
