@@ -36,6 +36,23 @@ class Outcome:
         return (len(self.released), -self.migrations) > (len(other.released), -other.migrations)
 
 
+# A node's instances, largest demand first: (demand, instance, whether the zone and group
+# rules must be asked).
+Contents = list[tuple[Vector, Instance, bool]]
+
+
+def node_contents(
+    model: ClusterModel, hostname: str, demand: Callable[[Instance], Vector]
+) -> Contents | None:
+    """What emptying ``hostname`` moves, in order; None when it is empty or holds an instance
+    that may not move."""
+    instances = model.instances_on(hostname)
+    if not instances or not all(may_move(model, i) for i in instances):
+        return None
+    ranked = sorted(((demand(i), i) for i in instances), key=lambda p: p[0], reverse=True)
+    return [(vector, instance, needs_test(model, instance)) for vector, instance in ranked]
+
+
 def empty_nodes(
     model: ClusterModel,
     sources: Iterable[str],
@@ -43,37 +60,42 @@ def empty_nodes(
     packer: Packer,
     max_failures: int = 0,
     received: Iterable[str] = (),
+    contents: dict[str, Contents | None] | None = None,
 ) -> Outcome:
     """Plan emptying each source in turn; ``max_failures`` > 0 stops after that many misses.
 
     ``received`` names nodes that already took instances (never emptied, so nothing moves
     twice). The model is not changed (a source never receives, so its instances are the
-    model's); :func:`apply` does that for the outcome kept.
+    model's); :func:`apply` does that for the outcome kept. ``contents`` caches
+    :func:`node_contents` by source, for several plans over the same model.
     """
     outcome = Outcome()
     taken = set(received)
     failures = 0
     planned: dict[str, str] = {}  # instance uuid -> destination, for the group rule
+    if contents is None:
+        contents = {}
     for hostname in sources:
         if hostname in taken:
             continue
-        instances = model.instances_on(hostname)
-        if not instances or not all(may_move(model, i) for i in instances):
+        if hostname not in contents:
+            contents[hostname] = node_contents(model, hostname, demand)
+        ranked = contents[hostname]
+        if ranked is None:
             continue
         previous = packer.free.get(hostname)
         if previous is not None:
             packer.remove(hostname)
-        demands = sorted(((demand(i), i) for i in instances), key=lambda p: p[0], reverse=True)
         moves = []
-        for vector, instance in demands:
+        for vector, instance, tested in ranked:
             # Capacity is the packer's; zone and group rules are asked only when they apply.
-            accept = accepts(model, instance, planned) if needs_test(model, instance) else None
+            accept = accepts(model, instance, planned) if tested else None
             destination = packer.place(vector, accept=accept)
             if destination is None:
                 break
             moves.append((instance, hostname, destination))
             planned[instance.uuid] = destination
-        if len(moves) < len(instances):
+        if len(moves) < len(ranked):
             for instance, _, _ in moves:
                 del planned[instance.uuid]
             packer.rollback()
@@ -105,8 +127,11 @@ def best_emptying(
     ``order(key)`` gives the sources for a key.
     """
     best = None
+    contents: dict[str, Contents | None] = {}  # the same for every key: the model is not changed
     for key in keys:
-        outcome = empty_nodes(model, order(key), demand, packer.rekeyed(key), **options)
+        outcome = empty_nodes(
+            model, order(key), demand, packer.rekeyed(key), contents=contents, **options
+        )
         if outcome.better_than(best):
             best = outcome
     return best or Outcome()
