@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 import operator
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain
 
 Vector = tuple[float, ...]
@@ -39,6 +39,7 @@ class Packer:
             (v[self.key], h, v) for h, v in self.free.items()
         )
         self._pending: list[tuple[str, Vector]] = []
+        self._lead: int | None = None  # the resource find tests first (see there)
 
     def rekeyed(self, key: int) -> Packer:
         """A copy sorted on another resource (for trying each as the deciding one)."""
@@ -91,25 +92,15 @@ class Packer:
         # (and exact either way for amounts below 2**53).
         demand = tuple(map(float, demand))
         start = bisect.bisect_left(self._sorted, (demand[self.key], ""))
+        # The key resource fits from ``start`` on; the others are tested one by one, first the
+        # one that turned the last node down (in a crowded band it is mostly the same one).
+        others = [k for k in range(len(demand)) if k != self.key] or [self.key]
+        if self._lead in others:
+            others.remove(self._lead)
+            others.insert(0, self._lead)
         candidates = chain.from_iterable(self._windows(start))
-        # The key resource fits from ``start`` on; the others are tested one by one.
-        checks = [(k, demand[k]) for k in range(len(demand)) if k != self.key]
-        if len(checks) == 2:  # three resources (vCPU, RAM, disk): the test unrolled
-            (ka, wa), (kb, wb) = checks
-            for _, hostname, vector in candidates:
-                if wa > vector[ka] or wb > vector[kb]:
-                    continue
-                if hostname != exclude and (accept is None or accept(hostname)):
-                    return hostname
-            return None
-        for _, hostname, vector in candidates:
-            for k, wanted in checks:
-                if wanted > vector[k]:
-                    break
-            else:
-                if hostname != exclude and (accept is None or accept(hostname)):
-                    return hostname
-        return None
+        hostname, self._lead = _first_fit(candidates, demand, others, exclude, accept)
+        return hostname
 
     def _windows(self, start: int) -> Iterator[list[tuple[float, str, Vector]]]:
         """The candidates from ``start`` in the order :meth:`find` tries them."""
@@ -152,6 +143,31 @@ class Packer:
             if hostname in self.free:
                 self._set(hostname, tuple(map(operator.add, self.free[hostname], demand)))
         self._pending.clear()
+
+
+def _first_fit(
+    candidates: Iterable[tuple[float, str, Vector]],
+    demand: Vector,
+    others: list[int],
+    exclude: str | None,
+    accept: Callable[[str], bool] | None,
+) -> tuple[str | None, int]:
+    """The first candidate with room for ``demand`` in the resources ``others`` (tested in
+    that order), and the resource that turned the last candidate down."""
+    (first, wanted_first), *rest = [(k, demand[k]) for k in others]
+    lead = first
+    for _, hostname, vector in candidates:
+        if wanted_first > vector[first]:  # most candidates stop here
+            lead = first
+            continue
+        for k, wanted in rest:
+            if wanted > vector[k]:
+                lead = k
+                break
+        else:
+            if hostname != exclude and (accept is None or accept(hostname)):
+                return hostname, lead
+    return None, lead
 
 
 def scarcity_order(free: dict[str, Vector], capacity: dict[str, Vector] | None) -> list[int]:
