@@ -60,18 +60,11 @@ class Packer:
         bisect.insort(self._sorted, (vector[self.key], hostname, vector))
 
     def _set(self, hostname: str, vector: Vector) -> None:
-        """Change a node's free vector; only the entries between its old and new place shift."""
+        """Change a node's free vector and move its entry (two memmoves: no entry is copied)."""
         ordered, key = self._sorted, self.key
-        before, after = self.free[hostname][key], vector[key]
-        old = bisect.bisect_left(ordered, (before, hostname))
+        del ordered[bisect.bisect_left(ordered, (self.free[hostname][key], hostname))]
         self.free[hostname] = vector
-        if after < before:
-            new = bisect.bisect_left(ordered, (after, hostname), 0, old)
-            ordered[new + 1 : old + 1] = ordered[new:old]
-        else:
-            new = bisect.bisect_left(ordered, (after, hostname), old + 1) - 1
-            ordered[old:new] = ordered[old + 1 : new + 1]
-        ordered[new] = (after, hostname, vector)
+        bisect.insort(ordered, (vector[key], hostname, vector))
 
     def find(
         self,
