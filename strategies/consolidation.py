@@ -124,17 +124,45 @@ def best_emptying(
 
     Multi-resource packing has no single best order: on the simulated cloud, which resource
     the sources are ordered and the destinations sorted by changes the nodes released by 10 %.
-    ``order(key)`` gives the sources for a key.
+    ``order(key)`` gives the sources for a key. A key whose resource is, everywhere the pass
+    looks, the same numbers as one already tried (vm_workload_consolidation's measured and
+    allocated disk) would plan the same again, so it is skipped.
     """
     best = None
     contents: dict[str, Contents | None] = {}  # the same for every key: the model is not changed
+    tried: list[tuple[int, list[str]]] = []
     for key in keys:
+        sources = list(order(key))
+        if any(
+            sources == before and _same_resource(model, demand, packer, sources, key, other)
+            for other, before in tried
+        ):
+            continue
+        tried.append((key, sources))
         outcome = empty_nodes(
-            model, order(key), demand, packer.rekeyed(key), contents=contents, **options
+            model, sources, demand, packer.rekeyed(key), contents=contents, **options
         )
         if outcome.better_than(best):
             best = outcome
     return best or Outcome()
+
+
+def _same_resource(
+    model: ClusterModel,
+    demand: Callable[[Instance], Vector],
+    packer: Packer,
+    sources: list[str],
+    key: int,
+    other: int,
+) -> bool:
+    """Whether resources ``key`` and ``other`` hold equal amounts in every destination's free
+    vector and every source instance's demand: then the passes keyed on them find the same
+    nodes, place for place."""
+    return all(free[key] == free[other] for free in packer.free.values()) and all(
+        (vector := demand(instance))[key] == vector[other]
+        for hostname in sources
+        for instance in model.iter_instances_on(hostname)
+    )
 
 
 def apply(outcome: Outcome, model: ClusterModel, solution: Solution) -> None:

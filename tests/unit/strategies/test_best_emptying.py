@@ -1,0 +1,53 @@
+"""best_emptying tries each resource as the deciding one, once per distinct resource."""
+
+from __future__ import annotations
+
+from strategies.consolidation import best_emptying
+from strategies.packing import Packer
+
+from .clusters import cluster
+
+
+class CountingPacker(Packer):
+    """Counts the passes: each key's pass starts from a rekeyed copy."""
+
+    passes: list[int] = []
+
+    def rekeyed(self, key: int) -> Packer:
+        CountingPacker.passes.append(key)
+        return super().rekeyed(key)
+
+
+def _plan(model, demand, keys):
+    CountingPacker.passes = []
+    free = {h: (*model.free(h), model.free(h)[2]) for h in model.nodes}  # disk twice
+    packer = CountingPacker(free)
+    order = sorted(model.nodes, key=lambda h: (model.used(h).vcpus, h))
+    outcome = best_emptying(model, lambda _key: order, demand, packer, keys)
+    return outcome, CountingPacker.passes
+
+
+def _disk_twice(instance):
+    return (instance.vcpus, instance.memory, instance.disk, instance.disk)
+
+
+def _disk_twice_but_one(instance):
+    return (*_disk_twice(instance)[:3], instance.disk + (instance.uuid == "c-vm1"))
+
+
+def test_a_resource_equal_to_one_already_tried_is_not_tried_again():
+    # Given a cluster whose fourth resource is its disk again, in free room and in demand
+    model = cluster({"a": [2, 2], "b": [4], "c": [8, 4], "d": [1]})
+    # When the plan is made with disk and its copy among the keys
+    outcome, passes = _plan(model, _disk_twice, keys=[2, 3, 0])
+    # Then the copy's pass is skipped, since on its own it plans what the disk's pass plans
+    assert passes == [2, 0]
+
+    def moves(keys):
+        return [(i.uuid, s, d) for i, s, d in _plan(model, _disk_twice, keys)[0].moves]
+
+    assert moves([3]) == moves([2])
+    assert [(i.uuid, s, d) for i, s, d in outcome.moves] == moves([2, 0])
+    assert outcome.released
+    # And when one instance's demand differs in the copy, both passes run
+    assert _plan(model, _disk_twice_but_one, keys=[2, 3, 0])[1] == [2, 3, 0]
