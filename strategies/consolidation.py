@@ -61,13 +61,15 @@ def empty_nodes(
     max_failures: int = 0,
     received: Iterable[str] = (),
     contents: dict[str, Contents | None] | None = None,
+    to_beat: int = 0,
 ) -> Outcome:
     """Plan emptying each source in turn; ``max_failures`` > 0 stops after that many misses.
 
     ``received`` names nodes that already took instances (never emptied, so nothing moves
     twice). The model is not changed (a source never receives, so its instances are the
     model's); :func:`apply` does that for the outcome kept. ``contents`` caches
-    :func:`node_contents` by source, for several plans over the same model.
+    :func:`node_contents` by source, for several plans over the same model. ``to_beat`` > 0:
+    stop, with the plan so far, once the pass can no longer release that many nodes.
     """
     outcome = Outcome()
     taken = set(received)
@@ -75,14 +77,24 @@ def empty_nodes(
     planned: dict[str, str] = {}  # instance uuid -> destination, for the group rule
     if contents is None:
         contents = {}
+
+    def ranked_of(hostname: str) -> Contents | None:
+        if hostname not in contents:
+            contents[hostname] = node_contents(model, hostname, demand)
+        return contents[hostname]
+
+    # The sources still to come that may be released: with those released, a bound.
+    sources = list(sources)
+    open_ = set()
+    if to_beat:
+        open_ = {h for h in sources if h not in taken and ranked_of(h) is not None}
     for hostname in sources:
         if hostname in taken:
             continue
-        if hostname not in contents:
-            contents[hostname] = node_contents(model, hostname, demand)
-        ranked = contents[hostname]
+        ranked = ranked_of(hostname)
         if ranked is None:
             continue
+        open_.discard(hostname)
         previous = packer.free.get(hostname)
         if previous is not None:
             packer.remove(hostname)
@@ -104,11 +116,15 @@ def empty_nodes(
             failures += 1
             if max_failures and failures >= max_failures:
                 break
-            continue
-        packer.commit()
-        taken.update(destination for _, _, destination in moves)
-        outcome.released.append(hostname)
-        outcome.moves.extend(moves)
+        else:
+            packer.commit()
+            destinations = {destination for _, _, destination in moves}
+            taken |= destinations
+            open_ -= destinations
+            outcome.released.append(hostname)
+            outcome.moves.extend(moves)
+        if len(outcome.released) + len(open_) < to_beat:
+            break
     return outcome
 
 
@@ -139,9 +155,12 @@ def best_emptying(
         ):
             continue
         tried.append((key, sources))
+        # A pass that cannot release as many nodes as the best one is not finished.
+        to_beat = len(best.released) if best else 0
         outcome = empty_nodes(
-            model, sources, demand, packer.rekeyed(key), contents=contents, **options
-        )
+            model, sources, demand, packer.rekeyed(key), contents=contents, to_beat=to_beat,
+            **options,
+        )  # fmt: skip
         if outcome.better_than(best):
             best = outcome
     return best or Outcome()

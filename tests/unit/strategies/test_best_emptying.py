@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from strategies.consolidation import best_emptying
+from strategies.consolidation import best_emptying, empty_nodes
 from strategies.packing import Packer
 
 from .clusters import cluster
@@ -51,3 +51,35 @@ def test_a_resource_equal_to_one_already_tried_is_not_tried_again():
     assert outcome.released
     # And when one instance's demand differs in the copy, both passes run
     assert _plan(model, _disk_twice_but_one, keys=[2, 3, 0])[1] == [2, 3, 0]
+
+
+class CountingPlacer(Packer):
+    placed = 0
+
+    def place(self, demand, exclude=None, accept=None):
+        CountingPlacer.placed += 1
+        return super().place(demand, exclude, accept)
+
+
+def test_a_pass_that_can_no_longer_release_enough_nodes_stops_and_one_that_can_does_not():
+    # Given eight lightly loaded hosts and two roomy ones, emptied lightest first
+    model = cluster({**{f"h{k}": [1, 1] for k in range(8)}, "big1": [8], "big2": [8]})
+    order = sorted(model.nodes, key=lambda h: (model.used(h).vcpus, h))
+    free = {h: model.free(h) for h in model.nodes}
+
+    def plan(to_beat):
+        CountingPlacer.placed = 0
+        outcome = empty_nodes(model, order, _demand, CountingPlacer(free), to_beat=to_beat)
+        return outcome, CountingPlacer.placed
+
+    full, placed = plan(0)
+    # When the pass must release as many nodes as it can: it runs to the end, the same plan
+    same, same_placed = plan(len(full.released))
+    assert (same.released, same.moves, same_placed) == (full.released, full.moves, placed)
+    # And when it must release more than it can, it stops as soon as that is certain
+    short, short_placed = plan(len(full.released) + 1)
+    assert len(short.released) < len(full.released) and short_placed < placed
+
+
+def _demand(instance):
+    return (instance.vcpus, instance.memory, instance.disk)
