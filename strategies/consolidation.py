@@ -50,7 +50,11 @@ def node_contents(
     if not instances or not all(may_move(model, i) for i in instances):
         return None
     ranked = sorted(((demand(i), i) for i in instances), key=lambda p: p[0], reverse=True)
-    return [(vector, instance, needs_test(model, instance)) for vector, instance in ranked]
+    # Floats for the packer (see Packer.find).
+    return [
+        (tuple(map(float, vector)), instance, needs_test(model, instance))
+        for vector, instance in ranked
+    ]
 
 
 def empty_nodes(

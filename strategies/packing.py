@@ -39,7 +39,8 @@ class Packer:
             (v[self.key], h, v) for h, v in self.free.items()
         )
         self._pending: list[tuple[str, Vector]] = []
-        self._lead: int | None = None  # the resource find tests first (see there)
+        self._lead: int | None = None  # the resource find tests first (see _tests)
+        self._orders: dict[tuple[int, int | None], list[int]] = {}
 
     def rekeyed(self, key: int) -> Packer:
         """A copy sorted on another resource (for trying each as the deciding one)."""
@@ -74,6 +75,9 @@ class Packer:
     ) -> str | None:
         """A node that fits ``demand`` in every resource, preferring the tightest on the key.
 
+        Amounts are best given as floats, as the free ones are: CPython compares an int with a
+        float several times slower (exactly, either way).
+
         ``accept`` (optional) is asked about a node that fits, for rules other than capacity
         (the instance's availability zone, ``strategies.feasibility``).
 
@@ -81,19 +85,24 @@ class Packer:
         resource, windows further up (at doubling distances, then the loosest nodes) are
         tried, so a crowded band of nearly full nodes does not hide the roomy ones.
         """
-        # Floats throughout: comparing an int with a float is several times slower in CPython
-        # (and exact either way for amounts below 2**53).
-        demand = tuple(map(float, demand))
         start = bisect.bisect_left(self._sorted, (demand[self.key], ""))
-        # The key resource fits from ``start`` on; the others are tested one by one, first the
-        # one that turned the last node down (in a crowded band it is mostly the same one).
-        others = [k for k in range(len(demand)) if k != self.key] or [self.key]
-        if self._lead in others:
-            others.remove(self._lead)
-            others.insert(0, self._lead)
         candidates = chain.from_iterable(self._windows(start))
-        hostname, self._lead = _first_fit(candidates, demand, others, exclude, accept)
+        tests = self._tests(len(demand))
+        hostname, self._lead = _first_fit(candidates, demand, tests, exclude, accept)
         return hostname
+
+    def _tests(self, width: int) -> list[int]:
+        """The resources find tests, in order: the key fits from the bisection on, the others
+        are tested one by one, first the one that turned the last node down (in a crowded band
+        it is mostly the same one)."""
+        tests = self._orders.get((width, self._lead))
+        if tests is None:
+            tests = [k for k in range(width) if k != self.key] or [self.key]
+            if self._lead in tests:
+                tests.remove(self._lead)
+                tests.insert(0, self._lead)
+            self._orders[(width, self._lead)] = tests
+        return tests
 
     def _windows(self, start: int) -> Iterator[list[tuple[float, str, Vector]]]:
         """The candidates from ``start`` in the order :meth:`find` tries them."""
@@ -141,13 +150,13 @@ class Packer:
 def _first_fit(
     candidates: Iterable[tuple[float, str, Vector]],
     demand: Vector,
-    others: list[int],
+    tests: list[int],
     exclude: str | None,
     accept: Callable[[str], bool] | None,
 ) -> tuple[str | None, int]:
-    """The first candidate with room for ``demand`` in the resources ``others`` (tested in
+    """The first candidate with room for ``demand`` in the resources ``tests`` (tested in
     that order), and the resource that turned the last candidate down."""
-    (first, wanted_first), *rest = [(k, demand[k]) for k in others]
+    (first, wanted_first), *rest = [(k, demand[k]) for k in tests]
     lead = first
     for _, hostname, vector in candidates:
         if wanted_first > vector[first]:  # most candidates stop here
