@@ -93,20 +93,21 @@ class Demand:
         return cached
 
     def node_free(self, model: ClusterModel, node: ComputeNode) -> Vector:
-        summed = [0.0, 0.0, 0.0]
+        cpu = ram = disk = 0.0  # the instances' measured demand, summed
         for instance in model.iter_instances_on(node.hostname):
             vector = self.instance(instance)
-            for k in range(3):
-                summed[k] += vector[k]
+            cpu += vector[0]
+            ram += vector[1]
+            disk += vector[2]
         host_cpu = self._values("host_cpu_usage", host=True).get(node.uuid)
         host_ram = self._values("host_ram_usage", host=True).get(node.uuid)
         if host_cpu is not None:
-            summed[0] = max(summed[0], host_cpu * node.vcpus / 100.0)
+            cpu = max(cpu, host_cpu * node.vcpus / 100.0)
         if host_ram is not None:
-            summed[1] = max(summed[1], host_ram / 1024.0)
+            ram = max(ram, host_ram / 1024.0)
         used = model.used(node.hostname)
         full = capacity(node)
-        taken = (*summed, used.vcpus, used.memory, used.disk)
+        taken = (cpu, ram, disk, used.vcpus, used.memory, used.disk)
         return tuple(c - t for c, t in zip(full, taken, strict=True))
 
 
