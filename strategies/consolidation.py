@@ -29,11 +29,10 @@ class Outcome:
     def migrations(self) -> int:
         return len(self.moves)
 
-    def better_than(self, other: Outcome | None) -> bool:
-        """More nodes released, then fewer migrations."""
-        if other is None:
-            return True
-        return (len(self.released), -self.migrations) > (len(other.released), -other.migrations)
+    @property
+    def worth(self) -> tuple[int, int]:
+        """Ordering outcomes: more nodes released, then fewer migrations."""
+        return len(self.released), -self.migrations
 
 
 # A node's instances, largest demand first: (demand, instance, whether the zone and group
@@ -138,20 +137,28 @@ def best_emptying(
     demand: Callable[[Instance], Vector],
     packer: Packer,
     keys: Iterable[int],
+    first: int | None = None,
     **options,
 ) -> Outcome:
     """Plan with each resource in turn as the deciding one; keep the plan releasing most.
 
     Multi-resource packing has no single best order: on the simulated cloud, which resource
     the sources are ordered and the destinations sorted by changes the nodes released by 10 %.
-    ``order(key)`` gives the sources for a key. A key whose resource is, everywhere the pass
+    ``order(key)`` gives the sources for a key. Of equally good plans, the one of the key
+    listed first in ``keys`` is kept.
+
+    ``first`` (one of ``keys``) is tried first: the key likely to release most, so that the
+    other passes stop as soon as they cannot match it (``to_beat`` of :func:`empty_nodes`);
+    the plan kept is the same whatever it is. A key whose resource is, everywhere the pass
     looks, the same numbers as one already tried (vm_workload_consolidation's measured and
     allocated disk) would plan the same again, so it is skipped.
     """
-    best = None
+    keys = list(keys)
+    rank = {key: index for index, key in enumerate(keys)}
+    best, best_worth = Outcome(), None
     contents: dict[str, Contents | None] = {}  # the same for every key: the model is not changed
     tried: list[tuple[int, list[str]]] = []
-    for key in keys:
+    for key in sorted(keys, key=lambda k: k != first):  # first, then the others in order
         sources = list(order(key))
         if any(
             sources == before and _same_resource(model, demand, packer, sources, key, other)
@@ -160,14 +167,14 @@ def best_emptying(
             continue
         tried.append((key, sources))
         # A pass that cannot release as many nodes as the best one is not finished.
-        to_beat = len(best.released) if best else 0
         outcome = empty_nodes(
-            model, sources, demand, packer.rekeyed(key), contents=contents, to_beat=to_beat,
-            **options,
+            model, sources, demand, packer.rekeyed(key), contents=contents,
+            to_beat=len(best.released), **options,
         )  # fmt: skip
-        if outcome.better_than(best):
-            best = outcome
-    return best or Outcome()
+        worth = (*outcome.worth, -rank[key])
+        if best_worth is None or worth > best_worth:
+            best, best_worth = outcome, worth
+    return best
 
 
 def _same_resource(

@@ -83,3 +83,21 @@ def test_a_pass_that_can_no_longer_release_enough_nodes_stops_and_one_that_can_d
 
 def _demand(instance):
     return (instance.vcpus, instance.memory, instance.disk)
+
+
+def test_the_key_tried_first_does_not_change_the_plan():
+    # Given hosts where every key's pass releases 4 nodes with 6 migrations, disk's differently
+    model = cluster({"a": [2, 2], "b": [4], "c": [8, 4], "d": [1], "e": [3, 1], "f": [6],
+                     "g": [2, 1, 1]})  # fmt: skip
+    free = {h: model.free(h) for h in model.nodes}
+    order = sorted(model.nodes, key=lambda h: (model.used(h).vcpus, h))
+
+    def plan(keys, first=None):
+        outcome = best_emptying(model, lambda _k: order, _demand, Packer(free), keys, first)
+        return outcome.released, [(i.uuid, s, d) for i, s, d in outcome.moves]
+
+    assert plan([2]) != plan([1]) and len(plan([2])[0]) == len(plan([1])[0]) == 4
+    # When each key is tried first, the others after it
+    # Then the plan kept is always that of the key listed first among equally good ones
+    assert all(plan([1, 0, 2], first) == plan([1]) for first in (None, 0, 1, 2))
+    assert all(plan([2, 1, 0], first) == plan([2]) for first in (None, 0, 1, 2))
