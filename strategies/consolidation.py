@@ -88,16 +88,16 @@ def empty_nodes(
 
     # The sources still to come that may be released: with those released, a bound.
     sources = list(sources)
-    open_ = set()
+    to_come: set[str] = set()
     if to_beat:
-        open_ = {h for h in sources if h not in taken and ranked_of(h) is not None}
+        to_come = {h for h in sources if h not in taken and ranked_of(h) is not None}
     for hostname in sources:
         if hostname in taken:
             continue
         ranked = ranked_of(hostname)
         if ranked is None:
             continue
-        open_.discard(hostname)
+        to_come.discard(hostname)
         previous = packer.free.get(hostname)
         if previous is not None:
             packer.remove(hostname)
@@ -123,10 +123,10 @@ def empty_nodes(
             packer.commit()
             destinations = {destination for _, _, destination in moves}
             taken |= destinations
-            open_ -= destinations
+            to_come -= destinations
             outcome.released.append(hostname)
             outcome.moves.extend(moves)
-        if len(outcome.released) + len(open_) < to_beat:
+        if len(outcome.released) + len(to_come) < to_beat:
             break
     return outcome
 
@@ -168,9 +168,14 @@ def best_emptying(
         tried.append((key, sources))
         # A pass that cannot release as many nodes as the best one is not finished.
         outcome = empty_nodes(
-            model, sources, demand, packer.rekeyed(key), contents=contents,
-            to_beat=len(best.released), **options,
-        )  # fmt: skip
+            model,
+            sources,
+            demand,
+            packer.rekeyed(key),
+            contents=contents,
+            to_beat=len(best.released),
+            **options,
+        )
         worth = (*outcome.worth, -rank[key])
         if best_worth is None or worth > best_worth:
             best, best_worth = outcome, worth
