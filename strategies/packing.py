@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import bisect
 import operator
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import chain
 
 Vector = tuple[float, ...]
 WINDOW = 8
@@ -33,10 +34,13 @@ class Packer:
         if key is None:
             key = scarcity_order(self.free, capacity)[0] if capacity else 0
         self.key = key
-        self._sorted: list[tuple[float, str]] = sorted(
-            (v[self.key], h) for h, v in self.free.items()
+        # (key amount, hostname, free vector): the vector rides along so a probe reads no dict.
+        self._sorted: list[tuple[float, str, Vector]] = sorted(
+            (v[self.key], h, v) for h, v in self.free.items()
         )
         self._pending: list[tuple[str, Vector]] = []
+        self._lead: int | None = None  # the resource find tests first (see _tests)
+        self._orders: dict[tuple[int, int | None], list[int]] = {}
 
     def rekeyed(self, key: int) -> Packer:
         """A copy sorted on another resource (for trying each as the deciding one)."""
@@ -48,27 +52,20 @@ class Packer:
     def remove(self, hostname: str) -> None:
         """Take a node out of the candidate destinations (it is being emptied or released)."""
         vector = self.free.pop(hostname)
-        index = bisect.bisect_left(self._sorted, (vector[self.key], hostname))
-        del self._sorted[index]
+        del self._sorted[bisect.bisect_left(self._sorted, (vector[self.key], hostname))]
 
     def insert(self, hostname: str, vector: Vector) -> None:
         """Make a node a candidate destination with ``vector`` free."""
-        self.free[hostname] = tuple(vector)
-        bisect.insort(self._sorted, (vector[self.key], hostname))
+        vector = tuple(vector)
+        self.free[hostname] = vector
+        bisect.insort(self._sorted, (vector[self.key], hostname, vector))
 
     def _set(self, hostname: str, vector: Vector) -> None:
-        """Change a node's free vector; only the entries between its old and new place shift."""
+        """Change a node's free vector and move its entry (two memmoves: no entry is copied)."""
         ordered, key = self._sorted, self.key
-        old = bisect.bisect_left(ordered, (self.free[hostname][key], hostname))
-        entry = (vector[key], hostname)
+        del ordered[bisect.bisect_left(ordered, (self.free[hostname][key], hostname))]
         self.free[hostname] = vector
-        if entry < ordered[old]:
-            new = bisect.bisect_left(ordered, entry, 0, old)
-            ordered[new + 1 : old + 1] = ordered[new:old]
-        else:
-            new = bisect.bisect_left(ordered, entry, old + 1) - 1
-            ordered[old:new] = ordered[old + 1 : new + 1]
-        ordered[new] = entry
+        bisect.insort(ordered, (vector[key], hostname, vector))
 
     def find(
         self,
@@ -78,6 +75,9 @@ class Packer:
     ) -> str | None:
         """A node that fits ``demand`` in every resource, preferring the tightest on the key.
 
+        Amounts are best given as floats, as the free ones are: CPython compares an int with a
+        float several times slower (exactly, either way).
+
         ``accept`` (optional) is asked about a node that fits, for rules other than capacity
         (the instance's availability zone, ``strategies.feasibility``).
 
@@ -85,32 +85,26 @@ class Packer:
         resource, windows further up (at doubling distances, then the loosest nodes) are
         tried, so a crowded band of nearly full nodes does not hide the roomy ones.
         """
-        free = self.free
         start = bisect.bisect_left(self._sorted, (demand[self.key], ""))
-        # The key resource fits from ``start`` on; the others are tested one by one.
-        checks = [(k, demand[k]) for k in range(len(demand)) if k != self.key]
-        if len(checks) == 2:  # three resources (vCPU, RAM, disk): the test unrolled
-            (ka, wa), (kb, wb) = checks
-            for window in self._windows(start):
-                for _, hostname in window:
-                    vector = free[hostname]
-                    if wa > vector[ka] or wb > vector[kb]:
-                        continue
-                    if hostname != exclude and (accept is None or accept(hostname)):
-                        return hostname
-            return None
-        for window in self._windows(start):
-            for _, hostname in window:
-                vector = free[hostname]
-                for k, wanted in checks:
-                    if wanted > vector[k]:
-                        break
-                else:
-                    if hostname != exclude and (accept is None or accept(hostname)):
-                        return hostname
-        return None
+        candidates = chain.from_iterable(self._windows(start))
+        tests = self._tests(len(demand))
+        hostname, self._lead = _first_fit(candidates, demand, tests, exclude, accept)
+        return hostname
 
-    def _windows(self, start: int) -> Iterator[list[tuple[float, str]]]:
+    def _tests(self, width: int) -> list[int]:
+        """The resources find tests, in order: the key fits from the bisection on, the others
+        are tested one by one, first the one that turned the last node down (in a crowded band
+        it is mostly the same one)."""
+        tests = self._orders.get((width, self._lead))
+        if tests is None:
+            tests = [k for k in range(width) if k != self.key] or [self.key]
+            if self._lead in tests:
+                tests.remove(self._lead)
+                tests.insert(0, self._lead)
+            self._orders[(width, self._lead)] = tests
+        return tests
+
+    def _windows(self, start: int) -> Iterator[list[tuple[float, str, Vector]]]:
         """The candidates from ``start`` in the order :meth:`find` tries them."""
         ordered = self._sorted
         end = len(ordered)
@@ -151,6 +145,31 @@ class Packer:
             if hostname in self.free:
                 self._set(hostname, tuple(map(operator.add, self.free[hostname], demand)))
         self._pending.clear()
+
+
+def _first_fit(
+    candidates: Iterable[tuple[float, str, Vector]],
+    demand: Vector,
+    tests: list[int],
+    exclude: str | None,
+    accept: Callable[[str], bool] | None,
+) -> tuple[str | None, int]:
+    """The first candidate with room for ``demand`` in the resources ``tests`` (tested in
+    that order), and the resource that turned the last candidate down."""
+    (first, wanted_first), *rest = [(k, demand[k]) for k in tests]
+    lead = first
+    for _, hostname, vector in candidates:
+        if wanted_first > vector[first]:  # most candidates stop here
+            lead = first
+            continue
+        for k, wanted in rest:
+            if wanted > vector[k]:
+                lead = k
+                break
+        else:
+            if hostname != exclude and (accept is None or accept(hostname)):
+                return hostname, lead
+    return None, lead
 
 
 def scarcity_order(free: dict[str, Vector], capacity: dict[str, Vector] | None) -> list[int]:

@@ -16,6 +16,8 @@ lets a host be planned far past its real cores.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from strategies.common import (
     WATCHER_DISABLED,
     add_migration,
@@ -47,28 +49,38 @@ PARAMETERS = {
 
 
 class Demand:
-    """Measured demand of instances and nodes, read once per resource."""
+    """Measured demand of instances and nodes; each metric is read for the whole model at once."""
 
     def __init__(self, context: StrategyContext) -> None:
         self.metrics = context.metrics
+        self.model: ClusterModel = context.model
         self.period = int(context.parameters["period"])
         self.cache: dict[str, Vector] = {}
+        self._read: dict[str, Mapping[str, float | None]] = {}
 
-    def _metric(self, resource, name: str, host: bool = False) -> float | None:
-        if self.metrics is None:
-            return None
-        if host:
-            return self.metrics.host_metric(resource, name, self.period)
-        return self.metrics.instance_metric(resource, name, self.period)
+    def _values(self, name: str, host: bool = False) -> Mapping[str, float | None]:
+        """``name`` for every node (``host``) or instance of the model, by uuid."""
+        values = self._read.get(name)
+        if values is None:
+            if self.metrics is None:
+                values = {}
+            elif host:
+                nodes = self.model.nodes.values()
+                values = self.metrics.metric_values(nodes, "compute_node", name, self.period)
+            else:
+                instances = self.model.instances.values()
+                values = self.metrics.metric_values(instances, "instance", name, self.period)
+            self._read[name] = values
+        return values
 
     def instance(self, instance: Instance) -> Vector:
         """(cpu cores, ram MB, disk GB, flavor vcpus, flavor MB, flavor GB)."""
         cached = self.cache.get(instance.uuid)
         if cached is None:
-            cpu = self._metric(instance, "instance_cpu_usage")
-            ram = self._metric(instance, "instance_ram_usage")
+            cpu = self._values("instance_cpu_usage").get(instance.uuid)
+            ram = self._values("instance_ram_usage").get(instance.uuid)
             if ram is None:
-                ram = self._metric(instance, "instance_ram_allocated")
+                ram = self._values("instance_ram_allocated").get(instance.uuid)
             cached = (
                 instance.vcpus * cpu / 100.0 if cpu is not None else float(instance.vcpus),
                 float(ram) if ram is not None else float(instance.memory),
@@ -81,20 +93,21 @@ class Demand:
         return cached
 
     def node_free(self, model: ClusterModel, node: ComputeNode) -> Vector:
-        summed = [0.0, 0.0, 0.0]
+        cpu = ram = disk = 0.0  # the instances' measured demand, summed
         for instance in model.iter_instances_on(node.hostname):
             vector = self.instance(instance)
-            for k in range(3):
-                summed[k] += vector[k]
-        host_cpu = self._metric(node, "host_cpu_usage", host=True)
-        host_ram = self._metric(node, "host_ram_usage", host=True)
+            cpu += vector[0]
+            ram += vector[1]
+            disk += vector[2]
+        host_cpu = self._values("host_cpu_usage", host=True).get(node.uuid)
+        host_ram = self._values("host_ram_usage", host=True).get(node.uuid)
         if host_cpu is not None:
-            summed[0] = max(summed[0], host_cpu * node.vcpus / 100.0)
+            cpu = max(cpu, host_cpu * node.vcpus / 100.0)
         if host_ram is not None:
-            summed[1] = max(summed[1], host_ram / 1024.0)
+            ram = max(ram, host_ram / 1024.0)
         used = model.used(node.hostname)
         full = capacity(node)
-        taken = (*summed, used.vcpus, used.memory, used.disk)
+        taken = (cpu, ram, disk, used.vcpus, used.memory, used.disk)
         return tuple(c - t for c, t in zip(full, taken, strict=True))
 
 

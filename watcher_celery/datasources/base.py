@@ -5,7 +5,8 @@ typed getters, the per-audit cache and the unit conventions live here once. A mi
 ``None`` (the strategy decides what that means); an unreachable backend raises
 :class:`~watcher_celery.errors.DatasourceError`.
 
-Strategies ask for one resource at a time. Once the audit's resources are known
+Strategies ask for one resource at a time, or for many at once (:meth:`Datasource.metric_values`,
+which saves the per-call cost at 200,000 instances). Once the audit's resources are known
 (:meth:`Datasource.bind`, called with the scoped model), the first question about a metric
 fetches it for *every* resource of that type through :meth:`Datasource.query_many` and the
 rest are answered from the cache: a backend that can answer many resources in one request
@@ -16,7 +17,8 @@ rest are answered from the cache: a backend that can answer many resources in on
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from watcher_celery.errors import DatasourceError
@@ -113,15 +115,36 @@ class Datasource(ABC):
             return values[uuid]
         peers = self._peers.get(resource_type, {})
         if uuid in peers:
-            batch = [r for u, r in peers.items() if u not in values]
-            found = self.query_many(batch, resource_type, metric, period, aggregate, granularity)
-            for r in batch:
-                values[r.uuid] = found.get(r.uuid)
+            batch = peers.values()
+            self.metric_values(batch, resource_type, metric, period, aggregate, granularity)
         else:
             values[uuid] = self.query(
                 resource, resource_type, metric, period, aggregate, granularity
             )
         return values[uuid]
+
+    def metric_values(
+        self,
+        resources: Iterable[Any],
+        resource_type: str,
+        metric: str,
+        period: int = 300,
+        aggregate: str = "mean",
+        granularity: int = 300,
+    ) -> Mapping[str, float | None]:
+        """:meth:`statistic_aggregation` of many resources at once, as a read-only mapping
+        by uuid that holds each of them (one :meth:`query_many` for those not cached yet).
+
+        For a strategy reading a metric of every instance: one call, where one per instance
+        costs a good part of a second at 200,000 instances.
+        """
+        values = self._cache.setdefault((metric, aggregate, period, granularity), {})
+        batch = [r for r in resources if r.uuid not in values]
+        if batch:
+            found = self.query_many(batch, resource_type, metric, period, aggregate, granularity)
+            for r in batch:
+                values[r.uuid] = found.get(r.uuid)
+        return MappingProxyType(values)
 
     def inject(self, resource_uuid: str, metric: str, value: float | None, **key: Any) -> None:
         """Pre-seed the cache (tests, replays of exported clusters)."""

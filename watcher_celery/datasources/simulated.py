@@ -42,12 +42,9 @@ class SimulatedDatasource(Datasource):
         samples = self._samples_of(period, granularity)
         if metric in HOST_METRICS:
             return self._hosts(resources, metric, samples, aggregate)
-        out = {}
-        for resource in resources:
-            row = self._instances.get(resource.uuid)
-            if row is not None:
-                out[resource.uuid] = profiles.instance_aggregate(row, metric, samples, aggregate)
-        return out
+        rows = self._instances
+        known = ((r.uuid, rows[r.uuid]) for r in resources if r.uuid in rows)
+        return profiles.instance_aggregates(known, metric, samples, aggregate)
 
     def _hosts(self, resources, metric, samples, aggregate) -> dict[str, float | None]:
         out = {}

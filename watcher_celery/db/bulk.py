@@ -48,14 +48,26 @@ def _processor(type_: Any, dialect: Any) -> Callable[[Any], Any] | None:
 def _processed(rows: Sequence[Sequence[Any]], processors: list) -> list[tuple]:
     if not any(processors):
         return [tuple(row) for row in rows]
-    steps = [(k, p) for k, p in enumerate(processors) if p is not None]
+    columns = list(zip(*rows, strict=True))
+    for k, process in enumerate(processors):
+        if process is not None:
+            columns[k] = _column(columns[k], process)
+    return list(zip(*columns, strict=True))
+
+
+def _column(values: Sequence[Any], process: Callable[[Any], Any]) -> list[Any]:
+    """One column's values processed; a value that is the very object of the row before (a
+    constant column, a list shared by rows) is processed once, not once per row."""
     out = []
-    for row in rows:
-        values = list(row)
-        for k, process in steps:
-            values[k] = process(values[k])
-        out.append(tuple(values))
+    before = done = _NOTHING
+    for value in values:
+        if value is not before:
+            before, done = value, process(value)
+        out.append(done)
     return out
+
+
+_NOTHING = object()
 
 
 def _copy(connection, target: str, names: str, columns: list, rows) -> None:

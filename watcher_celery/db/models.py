@@ -6,6 +6,7 @@ Soft delete: ``deleted_at`` is set and ``deleted`` takes the row's id, so a uniq
 
 from __future__ import annotations
 
+import os
 import uuid as uuidlib
 from datetime import UTC, datetime
 from typing import Any
@@ -31,6 +32,21 @@ def utcnow() -> datetime:
 
 def new_uuid() -> str:
     return str(uuidlib.uuid4())
+
+
+def new_uuids(count: int) -> list[str]:
+    """``count`` random (version 4) UUIDs as :func:`new_uuid` writes them, for a whole plan
+    at once: formatting the hex of one random block is several times cheaper than ``count``
+    ``UUID`` objects."""
+    raw = bytearray(os.urandom(16 * count))
+    raw[6::16] = bytes(0x40 | (b & 0x0F) for b in raw[6::16])  # version 4
+    raw[8::16] = bytes(0x80 | (b & 0x3F) for b in raw[8::16])  # RFC 4122 variant
+    text = raw.hex()
+    return [
+        f"{text[i : i + 8]}-{text[i + 8 : i + 12]}-{text[i + 12 : i + 16]}-"
+        f"{text[i + 16 : i + 20]}-{text[i + 20 : i + 32]}"
+        for i in range(0, 32 * count, 32)
+    ]
 
 
 class Base(DeclarativeBase):

@@ -66,3 +66,14 @@ def test_instance_aggregates_over_a_period_equal_the_sampled_values(rows, metric
         expected = series.aggregate([series.instance_values(row, t)[metric] for t in times], how)
         got = profiles.instance_aggregate(row, metric, samples, how)
         assert got == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+@pytest.mark.parametrize("how", ["mean", "max", "count"])
+@pytest.mark.parametrize("metric", sorted(series.INSTANCE_SERIES))
+def test_many_instances_at_once_get_the_same_values_as_one_by_one(rows, metric, how):
+    _hosts, instances = rows
+    samples = profiles.Samples(series.sample_times(NOON, 3600, 300))
+    many = profiles.instance_aggregates(((r["uuid"], r) for r in instances), metric, samples, how)
+    assert many == {
+        r["uuid"]: profiles.instance_aggregate(r, metric, samples, how) for r in instances
+    }

@@ -64,3 +64,24 @@ def test_injected_values_are_kept_and_the_batch_reads_only_the_rest():
     assert ds.instance_metric(model.instances["i0-1"], "instance_cpu_usage") == 77.0
     assert ds.instance_metric(model.instances["i0-0"], "instance_cpu_usage") is None
     assert ds.batches == [(2, "instance_cpu_usage", 300, "mean")]
+
+
+def test_many_resources_are_read_in_one_batch_and_then_from_the_cache():
+    # Given an unbound datasource and the instances of two hosts, one value cached already
+    model = _model(hosts=2, per_host=2)
+    ds = CountingDatasource(
+        {("i0-0", "instance_ram_usage"): 128, ("i1-1", "instance_ram_usage"): 64}
+    )
+    ds.inject("i0-1", "instance_ram_usage", 32.0, period=600)
+    instances = list(model.instances.values())
+    # When a strategy reads the metric of all of them at once, twice
+    first = ds.metric_values(instances, "instance", "instance_ram_usage", 600)
+    again = ds.metric_values(instances, "instance", "instance_ram_usage", 600)
+    # Then the backend was asked once, for those not cached, and every instance has its value
+    assert ds.batches == [(3, "instance_ram_usage", 600, "mean")]
+    assert {u: again[u] for u in model.instances} == {"i0-0": 128, "i0-1": 32.0, "i1-0": None,
+                                                      "i1-1": 64}  # fmt: skip
+    assert first["i1-1"] == 64
+    # And a single read of one of them is answered from the same cache
+    assert ds.instance_metric(model.instances["i1-1"], "instance_ram_usage", 600) == 64
+    assert ds.queries == 3

@@ -134,6 +134,22 @@ def host_aggregate(profile: HostProfile, metric: str, samples: Samples, how: str
     return aggregate(values, how)
 
 
+def instance_aggregates(rows, metric: str, samples: Samples, how: str) -> dict:
+    """:func:`instance_aggregate` of many ``(key, row)`` pairs, by key; the case is chosen once."""
+    if how == "mean" and metric == "instance_cpu_usage":
+        mean = samples.instance_cpu_mean
+        return {
+            key: mean(row["cpu_base"], row["cpu_amp"], row["phase"])
+            if row["state"] in RUNNING
+            else 0.0
+            for key, row in rows
+        }
+    if how != "count" and metric in CONSTANT_INSTANCE_METRICS:
+        series, t = INSTANCE_SERIES[metric], samples.times[0]
+        return {key: series(row, t) for key, row in rows}
+    return {key: instance_aggregate(row, metric, samples, how) for key, row in rows}
+
+
 def instance_aggregate(row, metric: str, samples: Samples, how: str) -> float | None:
     """One instance metric aggregated over ``samples``."""
     if how == "count":
