@@ -133,17 +133,24 @@ class Datasource(ABC):
         granularity: int = 300,
     ) -> Mapping[str, float | None]:
         """:meth:`statistic_aggregation` of many resources at once, as a read-only mapping
-        by uuid that holds each of them (one :meth:`query_many` for those not cached yet).
+        by uuid that holds each of them: one :meth:`query_many` for those of the bound audit
+        not cached yet, a :meth:`query` of its own for any other (as one at a time would).
 
         For a strategy reading a metric of every instance: one call, where one per instance
         costs a good part of a second at 200,000 instances.
         """
         values = self._cache.setdefault((metric, aggregate, period, granularity), {})
-        batch = [r for r in resources if r.uuid not in values]
+        peers = self._peers.get(resource_type, {})
+        batch, alone = [], []
+        for r in resources:
+            if r.uuid not in values:
+                (batch if r.uuid in peers else alone).append(r)
         if batch:
             found = self.query_many(batch, resource_type, metric, period, aggregate, granularity)
             for r in batch:
                 values[r.uuid] = found.get(r.uuid)
+        for r in alone:
+            values[r.uuid] = self.query(r, resource_type, metric, period, aggregate, granularity)
         return MappingProxyType(values)
 
     def inject(self, resource_uuid: str, metric: str, value: float | None, **key: Any) -> None:

@@ -67,11 +67,12 @@ def test_injected_values_are_kept_and_the_batch_reads_only_the_rest():
 
 
 def test_many_resources_are_read_in_one_batch_and_then_from_the_cache():
-    # Given an unbound datasource and the instances of two hosts, one value cached already
+    # Given a datasource bound to the instances of two hosts, one value cached already
     model = _model(hosts=2, per_host=2)
     ds = CountingDatasource(
         {("i0-0", "instance_ram_usage"): 128, ("i1-1", "instance_ram_usage"): 64}
     )
+    ds.bind(model)
     ds.inject("i0-1", "instance_ram_usage", 32.0, period=600)
     instances = list(model.instances.values())
     # When a strategy reads the metric of all of them at once, twice
@@ -85,3 +86,14 @@ def test_many_resources_are_read_in_one_batch_and_then_from_the_cache():
     # And a single read of one of them is answered from the same cache
     assert ds.instance_metric(model.instances["i1-1"], "instance_ram_usage", 600) == 64
     assert ds.queries == 3
+
+
+def test_many_resources_outside_a_bound_model_are_read_one_by_one():
+    # Given a datasource bound to no model (as upstream reads: one query per resource)
+    model = _model(hosts=2, per_host=2)
+    ds = CountingDatasource({("i1-1", "instance_ram_usage"): 64})
+    values = ds.metric_values(list(model.instances.values()), "instance", "instance_ram_usage")
+    # Then no batch was sent, each instance was its own query, and each has its value
+    assert ds.batches == [] and ds.queries == 4
+    assert {u: values[u] for u in model.instances} == {"i0-0": None, "i0-1": None,
+                                                       "i1-0": None, "i1-1": 64}  # fmt: skip
