@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.emulated_openstack import CLOUDS_YAML
+from tests.support.emulated_openstack import adapter_for
 from watcher_celery.cloud.emulator import serve
-from watcher_celery.cloud.openstack import OpenStackCloud
 
 
 @pytest.fixture(scope="module")
@@ -19,9 +18,5 @@ def emulator(sim):
 
 @pytest.fixture(scope="module")
 def adapter(emulator, tmp_path_factory):
-    config = tmp_path_factory.mktemp("clouds") / "clouds.yaml"
-    config.write_text(CLOUDS_YAML.format(url=emulator))
-    mp = pytest.MonkeyPatch()
-    mp.setenv("OS_CLIENT_CONFIG_FILE", str(config))
-    yield OpenStackCloud(cloud="emulator")
-    mp.undo()
+    with adapter_for(emulator, tmp_path_factory.mktemp("clouds")) as cloud:
+        yield cloud

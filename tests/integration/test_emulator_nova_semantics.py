@@ -13,13 +13,12 @@ import time
 
 import pytest
 
-from tests.integration.test_openstack_adapter import CLOUDS_YAML
+from tests.support.emulated_openstack import adapter_for
 from watcher_celery.applier.actions.base import REVERTED
 from watcher_celery.applier.actions.migrate import Migrate
 from watcher_celery.applier.actions.resize import Resize
 from watcher_celery.applier.actions.stop import Stop
 from watcher_celery.cloud.emulator import serve
-from watcher_celery.cloud.openstack import OpenStackCloud
 from watcher_celery.cloud.simulated import SimulatedCloud
 from watcher_celery.config import reset_settings
 from watcher_celery.errors import ActionFailed
@@ -38,12 +37,8 @@ def sim(tmp_path_factory):
 @pytest.fixture(scope="module")
 def adapter(sim, tmp_path_factory):
     server, url = serve(sim)
-    config = tmp_path_factory.mktemp("clouds") / "clouds.yaml"
-    config.write_text(CLOUDS_YAML.format(url=url))
-    mp = pytest.MonkeyPatch()
-    mp.setenv("OS_CLIENT_CONFIG_FILE", str(config))
-    yield OpenStackCloud(cloud="emulator")
-    mp.undo()
+    with adapter_for(url, tmp_path_factory.mktemp("clouds")) as cloud:
+        yield cloud
     server.shutdown()
 
 

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from harness.processes import ROOT, free_port, wait_for
-from tests.integration.test_openstack_adapter import CLOUDS_YAML
+from tests.support.emulated_openstack import CLOUDS_YAML
 from watcher_celery.cloud.openstack import OpenStackCloud
 from watcher_celery.cloud.simulated import SimulatedCloud
 

@@ -1,4 +1,14 @@
-"""The clouds.yaml that points openstacksdk at the OpenStack API emulator."""
+"""The clouds.yaml that points openstacksdk at the OpenStack API emulator, and the adapter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from watcher_celery.cloud.openstack import OpenStackCloud
 
 CLOUDS_YAML = """clouds:
   emulator:
@@ -12,3 +22,17 @@ CLOUDS_YAML = """clouds:
     region_name: RegionOne
     identity_api_version: 3
 """
+
+
+@contextmanager
+def adapter_for(url: str, directory: Path) -> Iterator[OpenStackCloud]:
+    """The openstacksdk adapter on the emulator at ``url``, through a clouds.yaml written in
+    ``directory`` and named by ``OS_CLIENT_CONFIG_FILE`` while the block runs."""
+    config = directory / "clouds.yaml"
+    config.write_text(CLOUDS_YAML.format(url=url))
+    patch = pytest.MonkeyPatch()
+    patch.setenv("OS_CLIENT_CONFIG_FILE", str(config))
+    try:
+        yield OpenStackCloud(cloud="emulator")
+    finally:
+        patch.undo()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from watcher_celery.datasources.memory import MemoryDatasource
@@ -27,6 +28,18 @@ def cluster(hosts: dict[str, list[int]], vcpus: int = 16, memory: int = 65536) -
                 )
             )
     return model
+
+
+def seeded_cluster(directory: Path, seed: int, hosts: int) -> ClusterModel:
+    """The collector's model of a simulated cloud of ``hosts`` hosts, 20 instances each."""
+    from watcher_celery.cloud.simulated import SimulatedCloud
+    from watcher_celery.decision_engine.collector import collect
+
+    cloud = SimulatedCloud.create(directory / "cloud.sqlite", seed, hosts, hosts * 20, 0.0)
+    try:
+        return collect(cloud, [], ("compute",))
+    finally:
+        cloud.close()
 
 
 def run(

@@ -18,7 +18,13 @@ from strategies.solver.warm_start import legal_greedy
 from strategies.solver_consolidation import SOLVER_CONSOLIDATION, greedy_ratio
 from strategies.vm_workload_consolidation import VM_WORKLOAD_CONSOLIDATION
 from tests.unit.strategies.brute_force import optimum
-from tests.unit.strategies.clusters import cluster, migrations, run, service_changes
+from tests.unit.strategies.clusters import (
+    cluster,
+    migrations,
+    run,
+    seeded_cluster,
+    service_changes,
+)
 from watcher_celery.datasources.memory import MemoryDatasource
 from watcher_celery.model import ClusterModel, ServerGroup
 from watcher_celery.plugins import StrategyContext
@@ -264,12 +270,7 @@ def test_small_random_clusters_within_a_cap_reach_the_optimum_under_the_capped_b
 
 
 def test_never_worse_than_the_greedy_plan_on_a_seeded_cloud(tmp_path: Path):
-    from watcher_celery.cloud.simulated import SimulatedCloud
-    from watcher_celery.decision_engine.collector import collect
-
-    cloud = SimulatedCloud.create(tmp_path / "cloud.sqlite", 7, 120, 2400, 0.0)
-    model = collect(cloud, [], ("compute",))
-    cloud.close()
+    model = seeded_cluster(tmp_path, 7, 120)
     problem = build(model)
     greedy = legal_greedy(problem, model, Limits())
     bound = release_bound(problem)

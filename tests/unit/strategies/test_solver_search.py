@@ -10,6 +10,7 @@ from strategies.solver.neighbourhood import Limits
 from strategies.solver.placement import Placement
 from strategies.solver.problem import build
 from strategies.solver.warm_start import warm_start
+from tests.unit.strategies.clusters import seeded_cluster
 from watcher_celery.model import ClusterModel, ComputeNode, Instance
 
 
@@ -47,12 +48,7 @@ def test_the_scarcest_resource_and_the_hosts_tried_first_are_the_small_ones():
 
 
 def test_the_search_ends_within_the_cap_on_migrations_per_released_host(tmp_path: Path):
-    from watcher_celery.cloud.simulated import SimulatedCloud
-    from watcher_celery.decision_engine.collector import collect
-
-    cloud = SimulatedCloud.create(tmp_path / "cloud.sqlite", 11, 160, 3200, 0.0)
-    model = collect(cloud, [], ("compute",))
-    cloud.close()
+    model = seeded_cluster(tmp_path, 11, 160)
     problem = build(model)
     free = warm_start(problem, model, Limits())
     search.improve(problem, free, Limits(), time.monotonic() + 4, size=20)
