@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +16,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from harness.processes import ROOT
 from tests.conftest import REDIS_URL, RUN_ID, create_pg_database, drop_pg_database
 from tests.support.deployment import Deployment
 from watcher_celery.cloud.factory import open_simulated
@@ -46,13 +43,7 @@ def _deployment(service_env, log_dir, extra: dict[str, str]) -> Iterator[Deploym
     name = f"wc_dash_{RUN_ID}_{uuid.uuid4().hex[:6]}"
     url = create_pg_database(name)
     deploy = Deployment(service_env, url, REDIS_URL, log_dir, **SIMULATION, **extra)
-    subprocess.run(
-        [sys.executable, "-m", "watcher_celery.cli", "migrate"],
-        env=deploy.env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
+    deploy.migrate()
     # The simulated cloud is generated here, before any question times out waiting for it.
     settings = get_settings().model_copy(
         update={

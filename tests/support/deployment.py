@@ -4,13 +4,15 @@ state directory, and api / worker (by role) / beat processes the test starts and
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
 import tempfile
 import uuid
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from harness.processes import Service, start_api, wait_for
+from harness.processes import ROOT, Service, start_api, wait_for
 
 
 class Deployment:
@@ -32,6 +34,16 @@ class Deployment:
         self.log_dir = log_dir
         self.services: list[Service] = []
         self.engine = create_engine(database_url)
+
+    def migrate(self) -> None:
+        """Bring the deployment's database to the newest schema, as an operator would."""
+        subprocess.run(
+            [sys.executable, "-m", "watcher_celery.cli", "migrate"],
+            env=self.env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
 
     def worker(self, role: str = "all", **extra: str) -> Service:
         env = {**self.env, "WATCHER_WORKER_ROLE": role, **extra}

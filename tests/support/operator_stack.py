@@ -3,15 +3,13 @@ small simulated cloud and metrics directory, with a real API, worker and beat.""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.processes import ROOT, Service
+from harness.processes import Service
 from tests.support.deployment import Deployment
 
 # A small cloud with quick operations; beat ticks often, so a test sees several of each.
@@ -53,13 +51,7 @@ def operator_stack(base_env: dict[str, str], database_url: str, broker_url: str,
         PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
         **SETTINGS,
     )
-    subprocess.run(
-        [sys.executable, "-m", "watcher_celery.cli", "migrate"],
-        env=deploy.env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
+    deploy.migrate()
     try:
         worker = deploy.worker()
         beat = deploy.beat()

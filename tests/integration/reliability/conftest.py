@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 
 import pytest
 
 from harness.databases import create_pg_database, drop_pg_database
-from harness.processes import ROOT
 from tests.conftest import REDIS_URL, RUN_ID
 from tests.support.deployment import Deployment
 from tests.support.rabbitmq import RabbitVhost
@@ -27,16 +24,6 @@ FAST = {
 }
 
 
-def _migrate(deploy: Deployment) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "watcher_celery.cli", "migrate"],
-        env=deploy.env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
-
-
 @pytest.fixture()
 def broker() -> Iterator[RedisServer]:
     server = RedisServer().start()
@@ -49,7 +36,7 @@ def deployment(service_env, log_dir, broker) -> Iterator[Deployment]:
     name = f"wc_fault_{RUN_ID}_{uuid.uuid4().hex[:6]}"
     url = create_pg_database(name)
     deploy = Deployment(service_env, url, broker.url, log_dir, **FAST)
-    _migrate(deploy)
+    deploy.migrate()
     yield deploy
     deploy.stop()
     drop_pg_database(name)
@@ -71,7 +58,7 @@ def any_broker_deployment(request, service_env, log_dir) -> Iterator[Deployment]
             service_env, url, vhost.url, log_dir, WATCHER_RESULT_BACKEND=REDIS_URL, **FAST
         )
         cleanup = vhost.delete
-    _migrate(deploy)
+    deploy.migrate()
     yield deploy
     deploy.stop()
     cleanup()

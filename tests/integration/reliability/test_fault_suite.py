@@ -25,7 +25,7 @@ from tests.integration.reliability.checks import (
     post_audit,
     tally,
 )
-from tests.integration.reliability.conftest import FAST, _migrate
+from tests.integration.reliability.conftest import FAST
 from tests.support.client import ApiClient
 from tests.support.deployment import Deployment
 from tests.support.tcp_proxy import TcpProxy
@@ -189,7 +189,7 @@ def test_database_connections_cut_mid_transaction(service_env, log_dir, broker):
     deploy.engine.dispose()
     deploy.engine = create_engine(direct)
     try:
-        _migrate(deploy)
+        deploy.migrate()
         deploy.beat()
         deploy.worker()
         _, base = deploy.api()
