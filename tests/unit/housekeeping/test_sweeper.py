@@ -41,10 +41,15 @@ def _mark_all_sent(target_uuid: str, when) -> None:
 
 
 def _accepted_audit() -> str:
+    """An audit whose RUN_AUDIT was sent: the row is written already sent, in one transaction,
+    so no relay publishes it to the real worker other tests leave on the same database and
+    broker (which would run the audit and hold its run lock while the sweeper looks)."""
     audit_uuid, _, _ = make_plan(action_states=())
+    now = utcnow()
     with session_scope() as session:
-        enqueue(session, RUN_AUDIT, audit_uuid)
-    _mark_all_sent(audit_uuid, utcnow())
+        session.add(
+            OutboxMessage(task=RUN_AUDIT, target_uuid=audit_uuid, sent_at=now, claimed_at=now)
+        )
     return audit_uuid
 
 
